@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerAudit } from './audit.js';
+import { handleCliError } from './errors.js';
+
+/** Builds the command tree; each command lives in its own file and loads its heavy parts lazily. */
+export function buildProgram(): Command {
+  const program = new Command('civiguard')
+    .description('security toolkit for self-hosted CiviCRM sites')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (s, write) => write(s.replace(/^error:/, 'civiguard:')) });
+  registerAudit(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (e) {
+    process.exitCode = handleCliError(e);
+  }
+}
+
+await main();

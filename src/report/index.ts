@@ -1,0 +1,24 @@
+import type { Report } from '../core/result.js';
+import { renderJson } from './json.js';
+
+export const FORMATS = ['text', 'json', 'sarif', 'html', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface RenderOptions {
+  /** Colours for the text format (off when NO_COLOR is set or not a TTY). */
+  color?: boolean;
+}
+
+/** Renders a report in one format; each format lives in its own file and is loaded on demand. */
+export async function render(report: Report, format: Format, opts: RenderOptions = {}): Promise<string> {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'text':
+      return (await import('./text.js')).renderText(report, opts);
+    case 'sarif':
+    case 'html':
+    case 'junit':
+      throw new Error(`format ${format}: being written`);
+  }
+}
