@@ -1,0 +1,3 @@
+import type { AnyCheck } from '../../core/check.js';
+
+export const idsChecks: AnyCheck[] = [];
