@@ -5,7 +5,7 @@
  */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/]+):([^\s@/]+)@/gi;
 const KEY_VALUE =
-  /\b(pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|site[_-]?key|cred[_-]?keys?|sign[_-]?keys?|private[_-]?key)(["']?\s*[:=]\s*["']?)([^\s"'&,;]+)/gi;
+  /(?<![A-Za-z])(pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|site[_-]?key|cred[_-]?keys?|sign[_-]?keys?|private[_-]?key)(["']?\s*[:=]>?\s*["']?|["']\s*,\s*["'])([^\s"'&,;]+)/gi;
 const AGE_SECRET = /AGE-SECRET-KEY-1[0-9A-Z]+/g;
 const PEM_PRIVATE = /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g;
 
