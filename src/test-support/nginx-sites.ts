@@ -24,7 +24,7 @@ const drupalHome = (extra = '') => `<!DOCTYPE html><html><head><meta name="Gener
 
 export async function startNginxSites(): Promise<NginxSites> {
   const ca = await createCa('civiguard e2e CA');
-  const bad = await issueCert(ca, { dnsNames: ['bad.test'] });
+  const bad = await issueCert(ca, { dnsNames: ['bad.test'], key: { type: 'rsa', bits: 2048 } });
   const good = await issueCert(ca, { dnsNames: ['good.test'] });
   const nginx = await startNginx({
     files: {
@@ -59,7 +59,7 @@ export async function startNginxSites(): Promise<NginxSites> {
     ssl_certificate ${dir}/bad.crt;
     ssl_certificate_key ${dir}/bad.key;
     ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
-    ssl_ciphers 'ECDHE-ECDSA-AES128-SHA:AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256:@SECLEVEL=0';
+    ssl_ciphers 'ECDHE-RSA-AES128-SHA:AES128-SHA:ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0';
     ssl_prefer_server_ciphers on;
     server_tokens on;
     root ${dir}/bad;
