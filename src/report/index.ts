@@ -17,8 +17,10 @@ export async function render(report: Report, format: Format, opts: RenderOptions
     case 'text':
       return (await import('./text.js')).renderText(report, opts);
     case 'sarif':
+      return (await import('./sarif.js')).renderSarif(report);
     case 'html':
+      return (await import('./html.js')).renderHtml(report);
     case 'junit':
-      throw new Error(`format ${format}: being written`);
+      return (await import('./junit.js')).renderJunit(report);
   }
 }
