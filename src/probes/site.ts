@@ -2,8 +2,10 @@ import { defineProbe, FactUnavailable } from '../core/probe.js';
 import type { CmsName } from '../core/target.js';
 import { describeError } from '../core/errors.js';
 import { httpClientProbe } from './http-client.js';
-import type { HttpResponse } from './net/http-fetch.js';
+import type { HttpClient, HttpResponse, RedirectHop } from './net/http-fetch.js';
 import { walkRedirects } from './net/http-fetch.js';
+import { fetchPage, sameHost } from './http/page-fetch.js';
+import { siteBase } from './http/sensitive-pages.js';
 
 /** What the https front page says about the site. */
 export interface SiteFacts {
@@ -12,6 +14,10 @@ export interface SiteFacts {
   cmsEvidence: string[];
   /** The https front page after same-site redirects, or null when https gave no page. */
   home: HttpResponse | null;
+  /** Every response on the way to `home` (redirects included). */
+  hops?: RedirectHop[];
+  /** Why `home` is null (only with --cms given: without it, no front page makes the probe an error). */
+  homeError?: string;
 }
 
 interface Marker {
@@ -20,21 +26,22 @@ interface Marker {
 }
 
 const header = (r: HttpResponse, name: string) => r.headers[name] ?? '';
+const bodyHas = (re: RegExp, why: string) => (_r: HttpResponse, b: string) => (re.test(b) ? why : null);
 
 const MARKERS: Marker[] = [
-  {
-    cms: 'wordpress',
-    test: (_r, b) => (/\/wp-(content|includes)\//.test(b) ? 'wp-content/wp-includes paths' : null),
-  },
-  {
-    cms: 'wordpress',
-    test: (_r, b) => (/<meta name="generator" content="WordPress/i.test(b) ? 'generator WordPress' : null),
-  },
+  { cms: 'wordpress', test: bodyHas(/\/wp-(content|includes)\//, 'wp-content/wp-includes paths') },
+  { cms: 'wordpress', test: bodyHas(/<meta name="generator" content="WordPress/i, 'generator WordPress') },
   { cms: 'wordpress', test: (r) => (/wp-json/.test(header(r, 'link')) ? 'Link: wp-json' : null) },
+  { cms: 'wordpress', test: (r) => (/\/wp-login\.php/.test(r.url) ? 'front page is wp-login.php' : null) },
   {
     cms: 'backdrop',
     test: (r, b) =>
-      /Backdrop CMS/i.test(header(r, 'x-generator') + b.slice(0, 4096)) ? 'generator Backdrop' : null,
+      /Backdrop CMS/i.test(header(r, 'x-generator') + b.slice(0, 8192)) ? 'generator Backdrop' : null,
+  },
+  { cms: 'backdrop', test: (r) => (header(r, 'x-backdrop-cache') ? 'X-Backdrop-Cache' : null) },
+  {
+    cms: 'backdrop',
+    test: bodyHas(/\/core\/misc\/backdrop\.js|Backdrop\.settings/, 'backdrop.js / Backdrop.settings'),
   },
   { cms: 'drupal', test: (r) => (/Drupal/i.test(header(r, 'x-generator')) ? 'X-Generator: Drupal' : null) },
   {
@@ -42,36 +49,36 @@ const MARKERS: Marker[] = [
     test: (r) =>
       header(r, 'x-drupal-cache') || header(r, 'x-drupal-dynamic-cache') ? 'X-Drupal-Cache' : null,
   },
+  { cms: 'drupal', test: bodyHas(/<meta name="Generator" content="Drupal/i, 'generator Drupal') },
   {
     cms: 'drupal',
-    test: (_r, b) => (/<meta name="Generator" content="Drupal/i.test(b) ? 'generator Drupal' : null),
+    test: bodyHas(
+      /\/sites\/[^/"']+\/files\/|drupalSettings|Drupal\.settings|data-drupal-selector|\/core\/misc\/drupal\.js/,
+      'sites/*/files, drupalSettings or drupal.js',
+    ),
   },
-  {
-    cms: 'drupal',
-    test: (_r, b) =>
-      /\/sites\/[^/"']+\/files\//.test(b) || /drupalSettings|Drupal\.settings/.test(b)
-        ? 'sites/*/files or drupalSettings'
-        : null,
-  },
+  { cms: 'joomla', test: bodyHas(/<meta name="generator" content="Joomla/i, 'generator Joomla') },
   {
     cms: 'joomla',
-    test: (_r, b) => (/<meta name="generator" content="Joomla/i.test(b) ? 'generator Joomla' : null),
-  },
-  {
-    cms: 'joomla',
-    test: (_r, b) =>
-      /\/media\/(system|jui|vendor)\/|option=com_/.test(b) ? 'Joomla media/option=com_ paths' : null,
+    test: bodyHas(
+      /\/media\/(system|jui|vendor|templates)\/|option=com_|joomla-script-options/,
+      'Joomla media / option=com_ / joomla-script-options',
+    ),
   },
   {
     cms: 'standalone',
-    test: (_r, b) =>
-      /civicrm-standalone|\/core\/js\/crm\.|civiStandalone|SESSCIVISO/i.test(b)
-        ? 'CiviCRM Standalone assets'
-        : null,
+    test: bodyHas(
+      /civicrm-standalone|\/core\/js\/crm\.|civiStandalone|SESSCIVISO|standalone-auth-form/i,
+      'CiviCRM Standalone assets',
+    ),
   },
   {
     cms: 'standalone',
     test: (r) => (r.setCookies.some((c) => /^SESSCIVISO/.test(c)) ? 'SESSCIVISO cookie' : null),
+  },
+  {
+    cms: 'standalone',
+    test: (r) => (/\/civicrm\/login\b/.test(r.url) ? 'front page is /civicrm/login' : null),
   },
 ];
 
@@ -91,25 +98,93 @@ export function detectCms(res: HttpResponse): { cms: CmsName; evidence: string[]
   return { cms: best, evidence };
 }
 
+/** Login pages whose form gives the CMS away, tried only when the front page says nothing. */
+const LOGIN_SIGNATURES: { cms: Exclude<CmsName, 'unknown'>; path: string; form: RegExp }[] = [
+  {
+    cms: 'wordpress',
+    path: 'wp-login.php',
+    form: /id="loginform"|name="wp-submit"|wp-login\.php\?action=lostpassword/,
+  },
+  { cms: 'drupal', path: 'user/login', form: /user-login-form|id="user-login"|value="user_login/ },
+  { cms: 'joomla', path: 'administrator/', form: /com_login|mod-login|id="form-login"/ },
+  { cms: 'standalone', path: 'civicrm/login', form: /standalone-auth-form|id="usernameInput"/ },
+];
+
+/** Identifies the CMS by its login form (≤ 4 requests, concurrently). */
+export async function detectCmsByLoginPage(
+  client: HttpClient,
+  base: URL,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<{ cms: CmsName; evidence: string[] }> {
+  const found = await Promise.all(
+    LOGIN_SIGNATURES.map(async (sig) => {
+      const page = await fetchPage(
+        client,
+        new URL(sig.path, base),
+        { key: sig.path, role: 'login', title: sig.path },
+        { signal, timeoutMs, maxHops: 2, maxBytes: 256 * 1024, follow: (next) => sameHost(next, base) },
+      );
+      const r = page.final;
+      if (!r || r.status < 200 || r.status > 299) return null;
+      const body = r.body.toString('utf8');
+      if (!sig.form.test(body)) return null;
+      const cms: CmsName = sig.cms === 'drupal' && /backdrop/i.test(body) ? 'backdrop' : sig.cms;
+      return { cms, evidence: [`${cms} login form at /${sig.path}`] };
+    }),
+  );
+  const hits = found.filter((f) => f !== null);
+  if (hits.length !== 1) {
+    // None, or several (a catch-all page that happens to match): do not guess.
+    return { cms: 'unknown', evidence: hits.length ? hits.flatMap((h) => h.evidence) : [] };
+  }
+  return hits[0]!;
+}
+
+/** Same host, or the same name with/without `www.` (https://example.org → https://www.example.org). */
+function sameSite(a: URL, b: URL): boolean {
+  const strip = (h: string) => h.toLowerCase().replace(/^www\./, '');
+  return strip(a.hostname) === strip(b.hostname);
+}
+
 export const siteProbe = defineProbe<SiteFacts>({
   name: 'site front page',
+  // The front page, plus up to four login pages (concurrently) when the front page does not tell.
+  timeoutMs: (t) => t.timeoutMs * 2,
   async run(ctx) {
     const client = await ctx.get(httpClientProbe);
+    const given = ctx.target.cms;
     let chain;
     try {
       chain = await walkRedirects(client, ctx.target.url, {
         signal: ctx.signal,
         maxHops: 5,
         timeoutMs: ctx.target.timeoutMs,
+        follow: (next) => sameSite(next, ctx.target.url),
       });
     } catch (e) {
-      if (ctx.target.cms !== 'auto') return { cms: ctx.target.cms, cmsEvidence: ['--cms'], home: null };
-      throw new FactUnavailable('error', `https front page: ${describeError(e)}`);
+      if (ctx.signal.aborted) throw e;
+      const homeError = `https front page: ${describeError(e)}`;
+      if (given !== 'auto') return { cms: given, cmsEvidence: ['--cms'], home: null, homeError };
+      throw new FactUnavailable('error', homeError);
     }
     const home = chain.final;
-    if (ctx.target.cms !== 'auto') return { cms: ctx.target.cms, cmsEvidence: ['--cms'], home };
-    if (!home) return { cms: 'unknown', cmsEvidence: [chain.stopped ?? 'no page'], home: null };
+    if (!home) {
+      const homeError = `https front page: ${chain.stopped ?? 'no page'}`;
+      if (given !== 'auto')
+        return { cms: given, cmsEvidence: ['--cms'], home: null, hops: chain.hops, homeError };
+      throw new FactUnavailable('error', homeError);
+    }
+    if (given !== 'auto') return { cms: given, cmsEvidence: ['--cms'], home, hops: chain.hops };
     const d = detectCms(home);
-    return { cms: d.cms, cmsEvidence: d.evidence, home };
+    if (d.cms !== 'unknown') return { cms: d.cms, cmsEvidence: d.evidence, home, hops: chain.hops };
+    ctx.note('front page does not name the CMS; trying login pages');
+    const byLogin = await detectCmsByLoginPage(
+      client,
+      siteBase(ctx.target.url),
+      ctx.signal,
+      ctx.target.timeoutMs,
+    );
+    return { cms: byLogin.cms, cmsEvidence: byLogin.evidence, home, hops: chain.hops };
   },
 });

@@ -30,6 +30,13 @@ describe('http.hsts', () => {
     const [r] = judge(hsts, { site: { cms: 'unknown', cmsEvidence: [], home: null } });
     assert.equal(r!.status, 'skip');
   });
+  it('is an error when the https front page failed (with --cms given)', () => {
+    const [r] = judge(hsts, {
+      site: { cms: 'drupal', cmsEvidence: ['--cms'], home: null, homeError: 'https front page: timeout' },
+    });
+    assert.equal(r!.status, 'error');
+    assert.match(r!.message, /timeout/);
+  });
   it('parses flags', () => {
     assert.deepEqual(parseHsts('max-age=10; includeSubDomains; preload'), {
       maxAge: 10,

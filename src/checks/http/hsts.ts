@@ -53,7 +53,12 @@ export default defineCheck({
   probes: { site: siteProbe },
   mode: 'remote',
   run({ site }) {
-    if (!site.home) return [{ status: 'skip', message: 'no https page was fetched, so no header to read' }];
+    if (!site.home) {
+      // Only with --cms given can the site fact exist without a page; an https failure is the target's.
+      return site.homeError
+        ? [{ status: 'error', message: site.homeError }]
+        : [{ status: 'skip', message: 'no https page was fetched, so no header to read' }];
+    }
     const raw = site.home.headers['strict-transport-security'];
     const evidence = { url: site.home.url, status: site.home.status, header: raw ?? null };
     if (raw === undefined) {

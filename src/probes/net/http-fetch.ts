@@ -36,6 +36,9 @@ export interface HttpClientOptions {
 
 export const USER_AGENT = 'civiguard/0.1 (+security audit)';
 
+/** Response header lines kept; a response with more is an error (E_TOO_LARGE), not a silent cut. */
+export const MAX_HEADERS = 500;
+
 /**
  * HTTP(S) client for probes. Certificates are not verified here (the tls.* checks judge them), so
  * that a site with a bad certificate can still be audited. `--resolve` pins are honoured for every
@@ -85,8 +88,16 @@ export class HttpClient {
       const setCookies: string[] = [];
       let count = 0;
       for (const [k, v] of Object.entries(res.headers)) {
-        if (++count > 500) break;
         const vals = Array.isArray(v) ? v : v === undefined ? [] : [v];
+        count += vals.length;
+        if (count > MAX_HEADERS) {
+          // Fail closed: a header past the cap (say Strict-Transport-Security) would otherwise be missed.
+          res.body.destroy();
+          throw new CiviguardError(
+            'E_TOO_LARGE',
+            `${u.origin}${u.pathname}: more than ${MAX_HEADERS} response headers`,
+          );
+        }
         if (k === 'set-cookie') setCookies.push(...vals.slice(0, 100).map((c) => c.slice(0, 4096)));
         else headers[k] = vals.join(', ').slice(0, 8192);
       }
@@ -117,6 +128,7 @@ export class HttpClient {
         durationMs: performance.now() - t0,
       };
     } catch (e) {
+      if (e instanceof CiviguardError) throw e;
       if (deadline.aborted) {
         throw new CiviguardError(
           'E_TIMEOUT',
@@ -141,6 +153,9 @@ export interface RedirectHop {
   url: string;
   status: number;
   location: string | null;
+  /** The hop's response headers (capped as in HttpResponse); redirects can set cookies too. */
+  headers?: Record<string, string>;
+  setCookies?: string[];
 }
 
 export interface RedirectChain {
@@ -148,13 +163,23 @@ export interface RedirectChain {
   final: HttpResponse | null;
   /** Why the walk stopped early: a loop, too many hops, or a bad Location. */
   stopped: string | null;
+  /** The redirect target that `follow` declined (absolute URL); `final` is then that redirect. */
+  unfollowed?: string | null;
 }
+
+export interface WalkOptions extends FetchOptions {
+  maxHops?: number;
+  /** Whether to follow a redirect to `next` (default: always). Declined targets end the walk normally. */
+  follow?: (next: URL, from: URL) => boolean;
+}
+
+export const REDIRECT_STATUSES: readonly number[] = [301, 302, 303, 307, 308];
 
 /** Follows redirects by hand (max `maxHops`), recording each hop; loops are detected and reported. */
 export async function walkRedirects(
   client: HttpClient,
   start: string | URL,
-  opts: FetchOptions & { maxHops?: number } = {},
+  opts: WalkOptions = {},
 ): Promise<RedirectChain> {
   const maxHops = opts.maxHops ?? 10;
   const hops: RedirectHop[] = [];
@@ -165,21 +190,37 @@ export async function walkRedirects(
     if (seen.has(key)) return { hops, final: null, stopped: `redirect loop back to ${key}` };
     seen.add(key);
     const res = await client.fetch(url, opts);
-    const isRedirect = [301, 302, 303, 307, 308].includes(res.status);
+    const isRedirect = REDIRECT_STATUSES.includes(res.status);
     const location = res.headers['location'] ?? null;
-    hops.push({ url: key, status: res.status, location });
+    hops.push({ url: key, status: res.status, location, headers: res.headers, setCookies: res.setCookies });
     if (!isRedirect) return { hops, final: res, stopped: null };
     if (!location) return { hops, final: res, stopped: `${res.status} without a Location header` };
+    let next: URL;
     try {
-      url = new URL(location, url);
+      next = new URL(location, url);
     } catch {
       return { hops, final: res, stopped: `unparseable Location '${location.slice(0, 200)}'` };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return { hops, final: res, stopped: `redirect to non-http scheme ${url.protocol}` };
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+      return { hops, final: res, stopped: `redirect to non-http scheme ${next.protocol}` };
     }
+    if (opts.follow && !opts.follow(next, url)) {
+      return { hops, final: res, stopped: null, unfollowed: next.toString() };
+    }
+    url = next;
   }
   return { hops, final: null, stopped: `more than ${maxHops} redirects` };
+}
+
+/** The OS/library error code (ECONNREFUSED, ECONNRESET, UND_ERR_…) anywhere in an error's cause chain. */
+export function networkErrorCode(e: unknown): string | null {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 6 && cur && typeof cur === 'object'; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('E_')) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 export { defaultPort };
