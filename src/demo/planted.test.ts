@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Result } from '../core/result.js';
+import type { Status } from '../core/severity.js';
+import type { Planted } from './planted.js';
+import { judgePlanted, PLANTED } from './planted.js';
+
+const r = (check: string, status: Status): Result => ({
+  check,
+  status,
+  severity: 'error',
+  title: 't',
+  message: 'm',
+});
+
+describe('demo self-check (judgePlanted)', () => {
+  const planted: Planted[] = [
+    { check: 'a.fails', expect: 'fail', what: 'x' },
+    { check: 'a.passes', expect: 'pass', what: 'y' },
+    { check: 'a.quiet', expect: 'no-fail', what: 'z' },
+  ];
+  const cases: { name: string; results: Result[]; registered: string[]; expect: string[] }[] = [
+    {
+      name: 'all as planted',
+      results: [r('a.fails', 'pass'), r('a.fails', 'fail'), r('a.passes', 'pass'), r('a.quiet', 'skip')],
+      registered: ['a.fails', 'a.passes', 'a.quiet'],
+      expect: ['a.fails:fail:ok', 'a.passes:pass:ok', 'a.quiet:skip:ok'],
+    },
+    {
+      name: 'a planted problem not detected is a regression',
+      results: [r('a.fails', 'pass'), r('a.passes', 'pass'), r('a.quiet', 'pass')],
+      registered: ['a.fails', 'a.passes', 'a.quiet'],
+      expect: ['a.fails:pass:BAD', 'a.passes:pass:ok', 'a.quiet:pass:ok'],
+    },
+    {
+      name: 'an error is not a detection',
+      results: [r('a.fails', 'error'), r('a.passes', 'pass'), r('a.quiet', 'error')],
+      registered: ['a.fails', 'a.passes', 'a.quiet'],
+      expect: ['a.fails:error:BAD', 'a.passes:pass:ok', 'a.quiet:error:BAD'],
+    },
+    {
+      name: 'something done right that fails, or only skips where it must pass',
+      results: [r('a.fails', 'fail'), r('a.passes', 'skip'), r('a.quiet', 'fail')],
+      registered: ['a.fails', 'a.passes', 'a.quiet'],
+      expect: ['a.fails:fail:ok', 'a.passes:skip:BAD', 'a.quiet:fail:BAD'],
+    },
+    {
+      name: 'unregistered checks are not required',
+      results: [r('a.fails', 'fail')],
+      registered: ['a.fails'],
+      expect: ['a.fails:fail:ok', 'a.passes:-:ok', 'a.quiet:-:ok'],
+    },
+    {
+      name: 'a registered check with no result is a regression',
+      results: [],
+      registered: ['a.fails'],
+      expect: ['a.fails:-:BAD', 'a.passes:-:ok', 'a.quiet:-:ok'],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const v = judgePlanted(
+        c.results,
+        c.registered.map((id) => ({ id })),
+        planted,
+      );
+      assert.deepEqual(
+        v.map((x) => `${x.check}:${x.got ?? '-'}:${x.ok ? 'ok' : 'BAD'}`),
+        c.expect,
+      );
+      for (const x of v) assert.equal(x.problem === null, x.ok);
+    });
+  }
+
+  it('the planted list names catalogue checks once each, planted problems and things done right', async () => {
+    const { CATALOGUE } = await import('../core/catalogue.js');
+    const ids = PLANTED.map((p) => p.check);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const id of ids) assert.ok(id in CATALOGUE, id);
+    assert.ok(PLANTED.filter((p) => p.expect === 'fail').length >= 10);
+    assert.ok(PLANTED.some((p) => p.expect === 'pass'));
+  });
+});

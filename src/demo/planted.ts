@@ -1,0 +1,104 @@
+import type { AnyCheck } from '../core/check.js';
+import type { Result } from '../core/result.js';
+import { checkStatus } from '../core/result.js';
+import type { Status } from '../core/severity.js';
+
+/**
+ * What the demo site gets wrong on purpose (`fail`), and what it gets right (`pass`: the check must pass;
+ * `no-fail`: pass, or skip where remote mode honestly cannot tell). The demo checks itself against this
+ * list, so a check that stops detecting a planted problem is caught as a regression.
+ */
+export interface Planted {
+  check: string;
+  expect: 'fail' | 'pass' | 'no-fail';
+  what: string;
+}
+
+export const PLANTED: readonly Planted[] = [
+  {
+    check: 'http.redirect',
+    expect: 'fail',
+    what: 'plain http serves the site instead of redirecting to https',
+  },
+  {
+    check: 'http.redirect-sensitive',
+    expect: 'fail',
+    what: 'login, admin, contribution and event pages answer over plain http',
+  },
+  { check: 'http.hsts', expect: 'fail', what: 'no Strict-Transport-Security header' },
+  { check: 'http.cookies', expect: 'fail', what: 'SESS… session cookie without Secure, HttpOnly, SameSite' },
+  {
+    check: 'http.mixed-content',
+    expect: 'fail',
+    what: 'https pages load a script and an image over http; the contribution form posts to http',
+  },
+  { check: 'http.disclosure', expect: 'fail', what: 'Server: Apache/2.4.1, X-Powered-By: PHP/7.2.1' },
+  { check: 'exposure.listing', expect: 'fail', what: 'directory listings of upload/ and ConfigAndLog/' },
+  { check: 'exposure.uploads', expect: 'fail', what: 'a contribution receipt in upload/ downloads' },
+  { check: 'exposure.log', expect: 'fail', what: 'ConfigAndLog/CiviCRM.<hash>.log downloads' },
+  { check: 'exposure.backups', expect: 'fail', what: '/backup.sql, a database dump, downloads' },
+  { check: 'exposure.vcs', expect: 'fail', what: '/.git/HEAD and /.git/config are reachable' },
+  {
+    check: 'access.admin-exposed',
+    expect: 'fail',
+    what: '/user/login, /admin, /civicrm/admin open to everyone',
+  },
+  { check: 'tls.available', expect: 'pass', what: 'https answers' },
+  { check: 'tls.cert-trusted', expect: 'pass', what: 'the chain verifies to the demo CA (given as --ca)' },
+  { check: 'tls.cert-hostname', expect: 'pass', what: 'the certificate names demo.civiguard.test' },
+  { check: 'tls.cert-expiry', expect: 'pass', what: 'a fresh 90-day certificate' },
+  { check: 'tls.cert-chain', expect: 'pass', what: 'the server sends the intermediate' },
+  { check: 'tls.cert-key', expect: 'pass', what: 'EC P-256 keys, SHA-256 signatures' },
+  { check: 'tls.protocols', expect: 'pass', what: 'TLS 1.2 and 1.3 only' },
+  { check: 'tls.ciphers', expect: 'pass', what: 'forward-secret AEAD suites only' },
+  {
+    check: 'exposure.settings',
+    expect: 'no-fail',
+    what: 'settings files execute (no source), editor copies 403',
+  },
+  { check: 'exposure.templates-c', expect: 'no-fail', what: 'templates_c/ answers 403' },
+  { check: 'exposure.custom-files', expect: 'no-fail', what: 'custom/ answers 403' },
+  { check: 'exposure.unsafe-files', expect: 'no-fail', what: 'no installer, phpinfo or dompdf leftovers' },
+];
+
+export interface PlantedVerdict extends Planted {
+  /** The check is in the registry; unregistered ones are not required (other checks land over time). */
+  registered: boolean;
+  /** The check's overall status in the report, or null when the check is not registered (yet). */
+  got: Status | null;
+  /** Registered and behaved as planted. */
+  ok: boolean;
+  /** Why not, for the message. */
+  problem: string | null;
+}
+
+function problemFor(p: Planted, got: Status): string | null {
+  switch (p.expect) {
+    case 'fail':
+      return got === 'fail' ? null : `should fail (planted: ${p.what}) but is ${got}`;
+    case 'pass':
+      return got === 'pass' ? null : `should pass (done right: ${p.what}) but is ${got}`;
+    case 'no-fail':
+      return got === 'pass' || got === 'skip'
+        ? null
+        : `should not fail (done right: ${p.what}) but is ${got}`;
+  }
+}
+
+/** Compares the report with the planted list; checks that are not registered are not required. */
+export function judgePlanted(
+  results: readonly Result[],
+  registered: readonly Pick<AnyCheck, 'id'>[],
+  planted: readonly Planted[] = PLANTED,
+): PlantedVerdict[] {
+  const ids = new Set(registered.map((c) => c.id));
+  return planted.map((p) => {
+    if (!ids.has(p.check)) return { ...p, registered: false, got: null, ok: true, problem: null };
+    const own = results.filter((r) => r.check === p.check);
+    if (own.length === 0)
+      return { ...p, registered: true, got: null, ok: false, problem: 'registered but produced no result' };
+    const got = checkStatus(own);
+    const problem = problemFor(p, got);
+    return { ...p, registered: true, got, ok: problem === null, problem };
+  });
+}
