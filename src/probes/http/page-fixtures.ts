@@ -5,13 +5,16 @@ import type { PagesFacts } from './pages.js';
 import type { PlainHttpFacts } from './plain-http.js';
 import type { PageRole } from './sensitive-pages.js';
 
+/** A response for a fixture: any HttpResponse field, the body as text or bytes. */
+export type ResponseSpec = Omit<Partial<HttpResponse>, 'body'> & { body?: Buffer | string };
+
 /** Test builders for page facts (check table tests). */
 export interface PageSpec {
   key?: string;
   role?: PageRole | 'front';
   url?: string;
   /** The responses in order; the last one is `final` unless `unfollowed` or an error is given. */
-  responses?: (Partial<HttpResponse> & { body?: Buffer | string })[];
+  responses?: ResponseSpec[];
   unfollowed?: string;
   stopped?: string;
   error?: string;
@@ -21,7 +24,11 @@ export interface PageSpec {
 export function page(spec: PageSpec = {}): PageFetch {
   const url = spec.url ?? 'https://example.org/';
   const rs = (spec.responses ?? (spec.error ? [] : [{}])).map((r, i, all) =>
-    response({ url: i === 0 ? url : (all[i - 1]?.headers?.['location'] ?? url), ...r }),
+    response({
+      url: i === 0 ? url : (all[i - 1]?.headers?.['location'] ?? url),
+      ...r,
+      body: Buffer.from(r.body ?? ''),
+    }),
   );
   return {
     key: spec.key ?? 'front',

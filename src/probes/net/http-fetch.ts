@@ -46,13 +46,15 @@ export const MAX_HEADERS = 500;
  */
 export class HttpClient {
   private readonly agent: Agent;
+  private readonly maxHeaderSize: number;
 
   constructor(opts: HttpClientOptions = {}) {
     const resolve = opts.resolve ?? new Map<string, string>();
+    this.maxHeaderSize = opts.maxHeaderSize ?? 64 * 1024;
     const base = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: 10_000 });
     this.agent = new Agent({
       connections: opts.connections ?? 6,
-      maxHeaderSize: opts.maxHeaderSize ?? 64 * 1024,
+      maxHeaderSize: this.maxHeaderSize,
       headersTimeout: 15_000,
       bodyTimeout: 15_000,
       keepAliveTimeout: 2_000,
@@ -92,7 +94,7 @@ export class HttpClient {
         count += vals.length;
         if (count > MAX_HEADERS) {
           // Fail closed: a header past the cap (say Strict-Transport-Security) would otherwise be missed.
-          res.body.destroy();
+          discard(res.body);
           throw new CiviguardError(
             'E_TOO_LARGE',
             `${u.origin}${u.pathname}: more than ${MAX_HEADERS} response headers`,
@@ -117,7 +119,7 @@ export class HttpClient {
           size += b.length;
         }
       }
-      if (truncated || opts.method === 'HEAD') res.body.destroy();
+      if (truncated || opts.method === 'HEAD') discard(res.body);
       return {
         url: u.toString(),
         status: res.statusCode,
@@ -136,6 +138,13 @@ export class HttpClient {
         );
       }
       if (opts.signal?.aborted) throw opts.signal.reason;
+      if (networkErrorCode(e) === 'UND_ERR_HEADERS_OVERFLOW') {
+        throw new CiviguardError(
+          'E_TOO_LARGE',
+          `${u.origin}${u.pathname}: response headers larger than ${Math.round(this.maxHeaderSize / 1024)} KiB`,
+          { cause: e },
+        );
+      }
       throw new CiviguardError('E_NETWORK', `${u.origin}${u.pathname}: ${describeError(e)}`, { cause: e });
     }
   }
@@ -143,6 +152,12 @@ export class HttpClient {
   async close(): Promise<void> {
     await this.agent.destroy();
   }
+}
+
+/** Stops reading a body; undici then emits 'error' (RequestAbortedError), which must not go unhandled. */
+function discard(body: NodeJS.ReadableStream & { destroy(): unknown }): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 function isIpLiteral(h: string): boolean {
