@@ -1,3 +1,6 @@
 import type { AnyCheck } from '../../core/check.js';
+import backupsInWebroot from './backups-in-webroot.js';
+import codeWritable from './code-writable.js';
+import settingsPerms from './settings-perms.js';
 
-export const fsChecks: AnyCheck[] = [];
+export const fsChecks: AnyCheck[] = [codeWritable, settingsPerms, backupsInWebroot];

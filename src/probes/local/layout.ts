@@ -46,6 +46,8 @@ export interface SiteLayout {
   cmsEvidence: string[];
   root: string;
   webRoot: string;
+  /** civicrm.settings.php's path when one was found (even if it could not be read). */
+  settingsFile: string | null;
   /** civicrm.settings.php facts, or null with the reason in settingsProblem. */
   settings: CivicrmSettings | null;
   settingsProblem: { status: 'skip' | 'error'; reason: string } | null;
@@ -57,6 +59,10 @@ export interface SiteLayout {
   logFiles: LogFile[];
   /** Dirs that hold PHP code (CMS, CiviCRM core, extensions), for fs.code-writable. */
   codeRoots: string[];
+  /** Data dirs inside those (CMS files dirs, CiviCRM's files and private dirs): not code. */
+  dataRoots: string[];
+  /** Trees the web server serves: the document root and its mounts (aliases). */
+  servedRoots: string[];
   /** Dirs the web server serves besides the web root (Debian's wp-content alias…). */
   mounts: WebMount[];
   notes: string[];
@@ -347,12 +353,27 @@ export function discoverLayout(rootArg: string, o: LayoutOptions): SiteLayout {
   if (civicrmRoot && !within(civicrmRoot, webRoot)) codeRoots.push(civicrmRoot);
   if (ext?.path && ext.exists && !codeRoots.some((c) => within(ext.path!, c))) codeRoots.push(ext.path);
 
+  const dataRoots = new Set<string>();
+  const filesRootReal = filesRes.path ? real(filesRes.path) : null;
+  if (filesRootReal) {
+    dataRoots.add(filesRootReal);
+    // The CMS's public files dir that holds civicrm/ (Drupal files/, WordPress uploads/).
+    if (/\/civicrm$/.test(filesRootReal)) dataRoots.add(dirname(filesRootReal));
+  }
+  if (privRes.path) dataRoots.add(real(privRes.path));
+  for (const d of dirs) if (d.path && d.kind !== 'ext') dataRoots.add(d.path);
+  if (tree.variant === 'joomla')
+    for (const d of ['images', 'tmp', 'cache', 'logs', 'administrator/cache', 'administrator/logs'])
+      dataRoots.add(join(webRoot, d));
+  if (tree.variant === 'standalone') for (const d of ['private', 'public']) dataRoots.add(join(webRoot, d));
+
   return {
     cms: tree.cms,
     variant: tree.variant,
     cmsEvidence: tree.evidence,
     root,
     webRoot,
+    settingsFile: settingsFile ?? null,
     settings,
     settingsProblem,
     cmsSettingsFiles: tree.cmsSettingsFiles,
@@ -362,6 +383,8 @@ export function discoverLayout(rootArg: string, o: LayoutOptions): SiteLayout {
     dirs,
     logFiles,
     codeRoots,
+    dataRoots: [...dataRoots],
+    servedRoots: [...new Set(mounts.map((m) => m.path))],
     mounts,
     notes,
   };
