@@ -1,3 +1,4 @@
 import type { AnyCheck } from '../../core/check.js';
+import plaintext from './plaintext.js';
 
-export const ftpChecks: AnyCheck[] = [];
+export const ftpChecks: AnyCheck[] = [plaintext];
