@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CiviguardError, describeError } from '../../core/errors.js';
 import { FactUnavailable, defineProbe } from '../../core/probe.js';
@@ -31,6 +31,8 @@ export interface DataDir {
   /** URLs it would be served at, best first: relative ones are under the site URL. */
   urls: string[];
   private: boolean;
+  /** A `.htaccess` with a deny rule in the dir or an ancestor up to the document root (Apache only reads it). */
+  htaccessDeny: string | null;
 }
 
 export interface LogFile {
@@ -118,6 +120,22 @@ function within(child: string, parent: string): boolean {
 }
 
 const trimSlash = (s: string) => s.replace(/\/+$/, '');
+
+const DENY = /^\s*(Deny\s+from\s+all|Require\s+all\s+denied)\b/im;
+
+/** The nearest `.htaccess` with a deny rule, from `dir` up to `webRoot` (only inside it). */
+export function findHtaccessDeny(dir: string, webRoot: string): string | null {
+  if (!within(dir, webRoot)) return null;
+  for (let d = dir; ; d = dirname(d)) {
+    const f = join(d, '.htaccess');
+    try {
+      if (DENY.test(readFileSync(f, 'utf8').slice(0, 64 * 1024))) return f;
+    } catch {
+      /* none here */
+    }
+    if (d === webRoot || d === dirname(d)) return null;
+  }
+}
 
 interface Resolved {
   path: string | null;
@@ -331,6 +349,7 @@ export function discoverLayout(rootArg: string, o: LayoutOptions): SiteLayout {
         inWebRoot: abs ? within(abs, webRoot) : false,
         urls: urlsFor(abs, mounts, standardUrl(kind)),
         private: PRIVATE_KINDS.includes(kind),
+        htaccessDeny: abs ? findHtaccessDeny(abs, webRoot) : null,
       };
     },
   );

@@ -5,6 +5,9 @@ import type { AuditTarget } from '../../core/target.js';
 import type { WalkResult } from '../../probes/local/fs-walk.js';
 import { walkTrees } from '../../probes/local/fs-walk.js';
 import type { SiteLayout } from '../../probes/local/layout.js';
+import type { Unserialized } from '../../probes/local/php-serialize.js';
+import type { RuntimeSettingName, RuntimeSettings } from '../../probes/local/runtime-settings.js';
+import { RUNTIME_SETTINGS } from '../../probes/local/runtime-settings.js';
 import { discoverLayout } from '../../probes/local/layout.js';
 import type { Account, WebServerFacts } from '../../probes/local/web-user.js';
 import type { SiteFixture } from './index.js';
@@ -60,4 +63,25 @@ export async function probeOutcome<T>(
   const o = out.fact(probe);
   if (!o) throw new Error('probe did not run');
   return o;
+}
+
+/** RuntimeSettings facts: given values are 'database' rows, the rest defaults (or unknown with `unknown`). */
+export function runtimeFacts(
+  values: Partial<Record<RuntimeSettingName, Unserialized>>,
+  unknown: Partial<Record<RuntimeSettingName, 'skip' | 'error'>> = {},
+): RuntimeSettings {
+  const out = {} as RuntimeSettings['values'];
+  for (const name of Object.keys(RUNTIME_SETTINGS) as RuntimeSettingName[]) {
+    const u = unknown[name];
+    if (u) out[name] = { state: 'unknown', status: u, reason: `${name} not readable (test)` };
+    else if (name in values)
+      out[name] = {
+        state: 'known',
+        value: values[name]!,
+        source: 'database',
+        detail: 'civicrm_setting (domain 1)',
+      };
+    else out[name] = { state: 'known', value: RUNTIME_SETTINGS[name], source: 'default', detail: 'no row' };
+  }
+  return { domainId: 1, db: 'mysql://civi:***@127.0.0.1/civicrm', values: out };
 }
