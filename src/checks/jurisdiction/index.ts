@@ -1,3 +1,4 @@
 import type { AnyCheck } from '../../core/check.js';
+import location from './location.js';
 
-export const jurisdictionChecks: AnyCheck[] = [];
+export const jurisdictionChecks: AnyCheck[] = [location];
