@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { ALL_CHECKS } from '../checks/index.js';
 import { defineCheck } from '../core/check.js';
 import { isCiviguardError } from '../core/errors.js';
+import { render } from '../report/index.js';
 import { schemaValidator } from '../report/test-support/ajv.js';
+import { parseXml } from '../report/test-support/xml.js';
 import { siteProbe } from '../probes/site.js';
 import { PLANTED } from './planted.js';
 import { DEMO_AREAS, runDemo } from './run-demo.js';
@@ -48,11 +50,12 @@ function runCli(
   cwd: string,
   env: Record<string, string> = {},
   onStderr?: (text: string, pid: number) => void,
+  args: string[] = [],
 ) {
   return new Promise<CliRun>((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'demo'],
+      ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/main.ts'), 'demo', ...args],
       { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
@@ -111,6 +114,12 @@ describe('civiguard demo', () => {
     const html = readFileSync(outcome.files.html, 'utf8');
     assert.match(html, /^<!DOCTYPE html>/);
     assert.ok(!/<script/i.test(html));
+    // The other formats accept the same real report.
+    const sarif = JSON.parse(await render(outcome.report, 'sarif')) as unknown;
+    const validateSarif = schemaValidator('sarif-2.1.0.subset.schema.json');
+    assert.ok(validateSarif(sarif), JSON.stringify(validateSarif.errors));
+    const junit = parseXml(await render(outcome.report, 'junit'));
+    assert.equal(Number(junit.attrs['failures']), outcome.report.summary.fail);
   });
 
   it('exits 1 with the reason when a planted problem goes undetected (regression signal)', async () => {
@@ -173,5 +182,14 @@ describe('civiguard demo', () => {
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /interrupted/);
     assert.ok(!existsSync(join(cwd, 'civiguard-demo', 'report.json')));
+  });
+
+  it('exits 2 with one line when the reports cannot be written', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'not-a-dir'), 'x');
+    const r = await runCli(cwd, {}, undefined, ['--out-dir', 'not-a-dir/reports']);
+    assert.equal(r.signal, null, 'killed by the hang guard');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^civiguard: demo: cannot create .*not-a-dir\/reports: .* \[E_IO\]\n$/);
   });
 });

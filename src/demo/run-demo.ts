@@ -84,6 +84,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const note = opts.note ?? (() => undefined);
   const checks = opts.checks ?? ALL_CHECKS.filter((c) => DEMO_AREAS.includes(c.area) && c.mode !== 'local');
   if (checks.length === 0) throw new CiviguardError('E_INTERNAL', 'demo: no checks are registered');
+  // Fail before the audit, not after it, when the reports cannot be written.
+  try {
+    mkdirSync(opts.outDir, { recursive: true });
+  } catch (e) {
+    throw new CiviguardError('E_IO', `demo: cannot create ${opts.outDir}: ${describeError(e)}`);
+  }
   const site = await startDemoSite(opts.site);
   try {
     note(
@@ -110,7 +116,6 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
     out(await render(report, 'text', { color: opts.color ?? false }));
     const verdicts = judgePlanted(report.results, checks);
     out(describeVerdicts(verdicts));
-    mkdirSync(opts.outDir, { recursive: true });
     const files = { html: join(opts.outDir, 'report.html'), json: join(opts.outDir, 'report.json') };
     writeAtomic(files.html, await render(report, 'html'));
     writeAtomic(files.json, await render(report, 'json'));
