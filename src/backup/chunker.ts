@@ -1,0 +1,128 @@
+/**
+ * Content-defined chunking, FastCDC style (Xia et al., USENIX ATC 2016): a gear rolling hash, no cut
+ * before `min`, a stricter mask before `avg` and a looser one after it (normalised chunking, level 2),
+ * a forced cut at `max`. The gear table comes from a per-repository seed, so chunk boundaries (and
+ * thus chunk sizes) depend on a repository secret-ish value, as restic's random polynomial does.
+ */
+import { createHash } from 'node:crypto';
+
+export interface ChunkerParams {
+  min: number;
+  avg: number;
+  max: number;
+  /** hex; expands into the 256-entry gear table. */
+  gearSeed: string;
+}
+
+export const DATA_CHUNKS = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 } as const;
+export const TREE_CHUNKS = { min: 16 * 1024, avg: 64 * 1024, max: 256 * 1024 } as const;
+
+export function gearTable(seed: string): Uint32Array {
+  const out = new Uint32Array(256);
+  const bytes = Buffer.alloc(1024);
+  for (let i = 0; i < 32; i++) {
+    createHash('sha256')
+      .update(`civiguard-gear:${seed}:${i}`)
+      .digest()
+      .copy(bytes, i * 32);
+  }
+  for (let i = 0; i < 256; i++) out[i] = bytes.readUInt32LE(i * 4);
+  return out;
+}
+
+function topMask(bits: number): number {
+  return (((1 << bits) - 1) << (32 - bits)) >>> 0;
+}
+
+/** A cutter over contiguous bytes: returns the length of the next chunk starting at `start`. */
+export class Cutter {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+  private readonly gear: Uint32Array;
+  private readonly maskS: number;
+  private readonly maskL: number;
+
+  constructor(params: ChunkerParams) {
+    if (!(params.min > 0 && params.min < params.avg && params.avg < params.max)) {
+      throw new Error(`bad chunker sizes ${params.min}/${params.avg}/${params.max}`);
+    }
+    this.min = params.min;
+    this.avg = params.avg;
+    this.max = params.max;
+    this.gear = gearTable(params.gearSeed);
+    const bits = Math.round(Math.log2(params.avg));
+    this.maskS = topMask(bits + 2);
+    this.maskL = topMask(bits - 2);
+  }
+
+  /** Length of the chunk at b[start..end); needs end-start ≥ max unless this is the final piece. */
+  cut(b: Uint8Array, start: number, end: number): number {
+    let n = end - start;
+    if (n <= this.min) return n;
+    if (n > this.max) n = this.max;
+    const norm = this.avg < n ? this.avg : n;
+    const gear = this.gear;
+    const maskS = this.maskS;
+    const maskL = this.maskL;
+    let h = 0;
+    let i = start + this.min;
+    const e1 = start + norm;
+    const e2 = start + n;
+    for (; i < e1; i++) {
+      h = ((h << 1) + gear[b[i]!]!) | 0;
+      if ((h & maskS) === 0) return i - start + 1;
+    }
+    for (; i < e2; i++) {
+      h = ((h << 1) + gear[b[i]!]!) | 0;
+      if ((h & maskL) === 0) return i - start + 1;
+    }
+    return n;
+  }
+}
+
+/**
+ * Streaming chunker: push blocks of any size, get back whole chunks (fresh buffers that may be
+ * transferred to a worker), then `finish()` for the tail.
+ */
+export class StreamChunker {
+  private readonly cutter: Cutter;
+  private buf: Buffer;
+  private filled = 0;
+
+  constructor(cutter: Cutter) {
+    this.cutter = cutter;
+    this.buf = Buffer.allocUnsafe(cutter.max * 2);
+  }
+
+  push(data: Uint8Array, out: Buffer[]): void {
+    let off = 0;
+    while (off < data.length) {
+      const room = this.buf.length - this.filled;
+      const n = Math.min(room, data.length - off);
+      this.buf.set(data.subarray(off, off + n), this.filled);
+      this.filled += n;
+      off += n;
+      this.drain(false, out);
+    }
+  }
+
+  finish(out: Buffer[]): void {
+    this.drain(true, out);
+  }
+
+  private drain(final: boolean, out: Buffer[]): void {
+    let start = 0;
+    while (this.filled - start >= this.cutter.max || (final && this.filled > start)) {
+      const len = this.cutter.cut(this.buf, start, this.filled);
+      const chunk = Buffer.allocUnsafeSlow(len); // own ArrayBuffer: transferable to a worker
+      this.buf.copy(chunk, 0, start, start + len);
+      out.push(chunk);
+      start += len;
+    }
+    if (start > 0) {
+      this.buf.copy(this.buf, 0, start, this.filled);
+      this.filled -= start;
+    }
+  }
+}

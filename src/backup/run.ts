@@ -1,0 +1,486 @@
+/**
+ * `backup run`: one snapshot of the configured sources, written to every destination (replicas of one
+ * repository). Order of writes per destination — the reason a crash at any point leaves a valid
+ * repository: session key → packs → index → refs → snapshot. A snapshot file exists only once
+ * everything it needs is stored; anything written before a crash is an unreferenced leftover that
+ * `check` reports as harmless and `prune` removes.
+ */
+import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { CiviguardError, describeError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+import type { Backend } from './backends/backend.js';
+import { StreamChunker } from './chunker.js';
+import type { Cutter } from './chunker.js';
+import { seal } from './crypto.js';
+import type { Catalogue, SealedSnapshot, SnapshotFile, SourceDetail, SourceSummary } from './format.js';
+import { SNAPSHOT_AAD, zjson } from './format.js';
+import { FilesCache } from './files-cache.js';
+import type { Unlock } from './keyring.js';
+import { RepoLock } from './lock.js';
+import type { Destination } from './pipeline.js';
+import { Pipeline } from './pipeline.js';
+import type { MasterIndex } from './repository.js';
+import { Repository, blobIdOf, encodeRefs } from './repository.js';
+import type { Dsn } from './sources/dsn.js';
+import { Excluder, walk } from './sources/files.js';
+import { streamDump } from './sources/mariadb.js';
+import { TreeWriter } from './tree.js';
+import { WorkerPool } from './worker/pool.js';
+import { sha256Hex } from './crypto.js';
+
+export type SourceSpec =
+  | { kind: 'files'; path: string; exclude?: string[]; defaultExcludes?: boolean }
+  | { kind: 'mariadb'; dsn: Dsn };
+
+export interface RunProgress {
+  phase: 'scan' | 'backup' | 'finish';
+  source: string;
+  files: number;
+  bytes: number;
+  /** Expected bytes when known (files are counted ahead; dumps are not). */
+  totalBytes: number | null;
+  newBytes: number;
+}
+
+export interface RunOptions {
+  dests: { backend: Backend; required: boolean }[];
+  sources: SourceSpec[];
+  unlock: Unlock;
+  cacheDir: string | null;
+  level?: number;
+  workers?: number;
+  tags?: string[];
+  signal?: AbortSignal;
+  onProgress?: (p: RunProgress) => void;
+  /** Walk the files once more up front to know the total (for an ETA). */
+  estimate?: boolean;
+  note?: (message: string) => void;
+}
+
+export interface DestinationStatus {
+  repo: string;
+  required: boolean;
+  ok: boolean;
+  error: string | null;
+}
+
+export interface RunResult {
+  ok: boolean;
+  snapshot: string | null;
+  catalogue: Catalogue | null;
+  destinations: DestinationStatus[];
+  warnings: string[];
+  excludedSettings: string[];
+}
+
+const READ_BLOCK = 1024 * 1024;
+
+/** Reads a regular file through the chunker; returns its chunk ids (in order) and size read. */
+async function backupFile(
+  abs: string,
+  size: number,
+  cutter: Cutter,
+  idKey: Buffer,
+  pipe: Pipeline,
+  block: Buffer,
+  progress: (n: number) => void,
+): Promise<{ ids: string[]; size: number }> {
+  const ids: string[] = [];
+  const fd = openSync(abs, 'r');
+  let total = 0;
+  try {
+    if (size <= cutter.min) {
+      // small file: one chunk, read straight into a buffer of its own (transferable to a worker)
+      let buf = Buffer.allocUnsafeSlow(size);
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, buf, off, size - off, off);
+        if (n === 0) break;
+        off += n;
+      }
+      // unless it grew since it was stat'ed: then it takes the streaming path below
+      if (readSync(fd, block, 0, 1, off) === 0) {
+        if (off < size) {
+          const shrunk = Buffer.allocUnsafeSlow(off);
+          buf.copy(shrunk, 0, 0, off);
+          buf = shrunk;
+        }
+        if (off > 0) {
+          const id = blobIdOf(idKey, buf);
+          ids.push(id);
+          pipe.add(id, 'd', buf);
+        }
+        progress(off);
+        return { ids, size: off };
+      }
+    }
+    const chunker = new StreamChunker(cutter);
+    const out: Buffer[] = [];
+    let pos = 0;
+    for (;;) {
+      const n = readSync(fd, block, 0, block.length, pos);
+      if (n === 0) break;
+      pos += n;
+      total += n;
+      chunker.push(block.subarray(0, n), out);
+      for (const c of out) {
+        const id = blobIdOf(idKey, c);
+        ids.push(id);
+        pipe.add(id, 'd', c);
+      }
+      out.length = 0;
+      progress(n);
+      await pipe.room();
+    }
+    chunker.finish(out);
+    for (const c of out) {
+      const id = blobIdOf(idKey, c);
+      ids.push(id);
+      pipe.add(id, 'd', c);
+    }
+    return { ids, size: total };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function meta(st: BigIntStats, rel: string) {
+  return {
+    p: rel,
+    m: Number(st.mode & 0o7777n),
+    u: Number(st.uid),
+    g: Number(st.gid),
+    mt: String(st.mtimeNs),
+  };
+}
+
+export async function runBackup(opts: RunOptions): Promise<RunResult> {
+  const started = new Date();
+  const t0 = performance.now();
+  const note = opts.note ?? (() => undefined);
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    note(`warning: ${m}`);
+  };
+  if (!opts.dests.length) throw new CiviguardError('E_USAGE', 'backup run needs at least one --repo');
+  if (!opts.sources.length)
+    throw new CiviguardError('E_USAGE', 'backup run needs something to back up (--path, --db or --config)');
+
+  for (const src of opts.sources) {
+    if (src.kind !== 'files') continue;
+    try {
+      lstatSync(src.path);
+    } catch (e) {
+      throw new CiviguardError('E_USAGE', `--path ${src.path}: ${describeError(e)}`);
+    }
+  }
+  // Open every destination; they must be replicas of one repository.
+  const dests: (Destination & {
+    repo: Repository | null;
+    lock: RepoLock | null;
+    index: MasterIndex | null;
+  })[] = opts.dests.map((d) => ({ ...d, error: null, packs: [], repo: null, lock: null, index: null }));
+  let primary: Repository | null = null;
+  for (const d of dests) {
+    try {
+      if (!primary) {
+        primary = await Repository.open(d.backend, opts.unlock);
+        d.repo = primary;
+      } else {
+        const cfg = await Repository.readConfig(d.backend);
+        if (cfg.id !== primary.id) {
+          throw new CiviguardError(
+            'E_USAGE',
+            `${d.backend.location.display} is a different repository (id ${cfg.id.slice(0, 8)}, not ${primary.id.slice(0, 8)}): make a replica with \`backup copy\``,
+          );
+        }
+        d.repo = primary.withBackend(d.backend);
+      }
+    } catch (e) {
+      if (
+        e instanceof CiviguardError &&
+        (e.code === 'E_BACKUP_KEY' || e.code === 'E_BACKUP_VERSION' || e.code === 'E_USAGE')
+      )
+        throw e;
+      d.error = describeError(e);
+    }
+  }
+  const failEarly = () => {
+    const bad = dests.filter((d) => d.error !== null && d.required);
+    if (bad.length && dests.every((d) => d.error !== null)) {
+      throw new CiviguardError(
+        'E_BACKUP',
+        `no destination could be used: ${bad.map((d) => `${d.backend.location.display}: ${d.error}`).join('; ')}`,
+      );
+    }
+  };
+  failEarly();
+  const repo = primary!;
+  const pool = new WorkerPool(opts.workers);
+  try {
+    for (const d of dests) {
+      if (d.error) continue;
+      try {
+        d.lock = await RepoLock.acquire(d.backend, { exclusive: false, command: 'backup run', note });
+        d.index = await d.repo!.loadIndex();
+      } catch (e) {
+        if (e instanceof CiviguardError && e.code === 'E_BACKUP_LOCKED') d.error = e.message;
+        else d.error = describeError(e);
+      }
+    }
+    failEarly();
+    const session = await repo.keyring.newSession();
+    const keyName = `keys/${session.id}`;
+    await Promise.all(
+      dests.map(async (d) => {
+        if (d.error) return;
+        try {
+          await d.backend.write(keyName, [session.file]);
+        } catch (e) {
+          d.error = describeError(e);
+        }
+      }),
+    );
+    failEarly();
+
+    const live = () => dests.filter((d) => d.error === null);
+    const known = (id: string) => live().every((d) => d.index!.has(id));
+    let newPackBytes = 0;
+    const pipe = new Pipeline(
+      pool,
+      session.key,
+      session.id,
+      opts.level ?? 3,
+      dests,
+      known,
+      (n) => (newPackBytes += n),
+    );
+    const idKey = repo.keyring.idKey;
+    const dataCutter = repo.cutter('data');
+    const tree = new TreeWriter(repo.cutter('tree'), (data) => {
+      const id = blobIdOf(idKey, data);
+      pipe.add(id, 't', data);
+      return id;
+    });
+    const cache = FilesCache.load(opts.cacheDir, repo.id);
+    const block = Buffer.allocUnsafeSlow(READ_BLOCK);
+    const refs = new Set<string>();
+    const details: SourceDetail[] = [];
+    const summaries: SourceSummary[] = [];
+    const excludedSettings: string[] = [];
+    const roots: string[] = [];
+    let doneBytes = 0;
+    let doneFiles = 0;
+    const emit = (phase: RunProgress['phase'], source: string, totalBytes: number | null) =>
+      opts.onProgress?.({
+        phase,
+        source,
+        files: doneFiles,
+        bytes: doneBytes,
+        totalBytes,
+        newBytes: pipe.stats.newBytes,
+      });
+
+    for (const [i, src] of opts.sources.entries()) {
+      if (opts.signal?.aborted) throw new CiviguardError('E_ABORTED', 'interrupted');
+      tree.add({ t: 'src', i });
+      if (src.kind === 'files') {
+        const root = resolve(src.path);
+        roots.push(root);
+        const excluder = new Excluder(src.exclude ?? [], src.defaultExcludes ?? true);
+        let files = 0;
+        let bytes = 0;
+        // first pass for the ETA of a progress bar: sizes only (stat, no reading)
+        let expected = 0;
+        if (opts.estimate)
+          for (const e of walk(root, excluder, () => undefined, []))
+            if (e.st.isFile()) expected += Number(e.st.size);
+        const base = doneBytes;
+        emit('backup', root, opts.estimate ? base + expected : null);
+        let lastEmit = 0;
+        for (const e of walk(root, excluder, warn, excludedSettings)) {
+          const st = e.st;
+          if (st.isDirectory()) {
+            tree.add({ t: 'd', ...meta(st, e.rel) });
+          } else if (st.isSymbolicLink()) {
+            let ln: string;
+            try {
+              ln = readlinkSync(e.abs);
+            } catch (err) {
+              warn(`cannot read link ${e.abs}: ${describeError(err)}`);
+              continue;
+            }
+            tree.add({ t: 'l', ...meta(st, e.rel), ln });
+          } else {
+            let ids = cache.lookup(e.abs, st.size, st.mtimeNs, st.ctimeNs, st.ino);
+            let size = Number(st.size);
+            if (ids && !ids.every((id) => pipe.has(id))) ids = null;
+            if (ids) {
+              doneBytes += size;
+            } else {
+              try {
+                const r = await backupFile(
+                  e.abs,
+                  size,
+                  dataCutter,
+                  idKey,
+                  pipe,
+                  block,
+                  (n) => (doneBytes += n),
+                );
+                ids = r.ids;
+                size = r.size;
+              } catch (err) {
+                warn(`cannot read ${e.abs}: ${describeError(err)}`);
+                continue;
+              }
+            }
+            cache.record(e.abs, st.size, st.mtimeNs, st.ctimeNs, st.ino, ids);
+            for (const id of ids) refs.add(id);
+            tree.add({ t: 'f', ...meta(st, e.rel), sz: size, c: ids });
+            files++;
+            doneFiles++;
+            bytes += size;
+            if (performance.now() - lastEmit > 200) {
+              lastEmit = performance.now();
+              emit('backup', root, opts.estimate ? base + expected : null);
+            }
+            await pipe.room();
+          }
+        }
+        details.push({ kind: 'files', label: root });
+        summaries.push({ kind: 'files', files, bytes });
+      } else {
+        const dsn = src.dsn;
+        const chunker = new StreamChunker(dataCutter);
+        const out: Buffer[] = [];
+        const ids: string[] = [];
+        const take = () => {
+          for (const c of out) {
+            const id = blobIdOf(idKey, c);
+            ids.push(id);
+            pipe.add(id, 'd', c);
+          }
+          out.length = 0;
+        };
+        let lastEmit = 0;
+        const scan = await streamDump(
+          dsn,
+          async (b) => {
+            chunker.push(b, out);
+            take();
+            doneBytes += b.length;
+            if (performance.now() - lastEmit > 200) {
+              lastEmit = performance.now();
+              emit('backup', dsn.database, null);
+            }
+            await pipe.room();
+          },
+          opts.signal,
+        );
+        chunker.finish(out);
+        take();
+        for (const id of ids) refs.add(id);
+        tree.add({ t: 'sql', i, p: `${dsn.database}.sql`, sz: scan.bytes, c: ids });
+        details.push({
+          kind: 'mariadb',
+          label: dsn.database,
+          db: {
+            host: dsn.host,
+            port: dsn.port,
+            name: dsn.database,
+            ...(dsn.socket ? { socket: dsn.socket } : {}),
+          },
+          rows: scan.rows,
+          triggers: scan.triggers,
+          routines: scan.routines,
+          dumpBytes: scan.bytes,
+        });
+        summaries.push({
+          kind: 'mariadb',
+          files: 1,
+          bytes: scan.bytes,
+          dumpExit: scan.exitCode,
+          endMarker: scan.endMarker,
+        });
+        doneFiles++;
+      }
+    }
+    emit('finish', '', null);
+    const treeIds = tree.finish();
+    for (const id of treeIds) refs.add(id);
+    await pipe.finish();
+
+    // Index, refs and snapshot, per destination, in that order.
+    const sealedSnap: SealedSnapshot = { v: 1, sources: details, tree: treeIds };
+    const catalogue: Catalogue = {
+      time: started.toISOString(),
+      host: hostname(),
+      tool: VERSION,
+      durationMs: Math.round(performance.now() - t0),
+      encryption: repo.config.mode,
+      key: session.id,
+      sources: summaries,
+      totals: {
+        files: summaries.reduce((n, s) => n + s.files, 0),
+        bytes: summaries.reduce((n, s) => n + s.bytes, 0),
+        blobs: refs.size,
+        newBlobs: pipe.stats.newBlobs,
+        newBytes: newPackBytes,
+      },
+      tags: opts.tags ?? [],
+    };
+    const refsFile = encodeRefs(refs);
+    const snapFile: SnapshotFile = {
+      v: 1,
+      catalogue,
+      refs: refsFile.name.slice('refs/'.length),
+      sealed: seal(session.key, zjson(sealedSnap), SNAPSHOT_AAD).toString('base64'),
+    };
+    const snapData = Buffer.from(JSON.stringify(snapFile) + '\n');
+    const snapId = sha256Hex(snapData);
+    await Promise.all(
+      live().map(async (d) => {
+        try {
+          if (d.packs.length) {
+            const idx = Repository.encodeIndex({ v: 1, packs: d.packs });
+            await d.backend.write(idx.name, [idx.data]);
+          }
+          await d.backend.write(refsFile.name, [refsFile.data]);
+          await d.backend.write(`snapshots/${snapId}`, [snapData]);
+        } catch (e) {
+          d.error = describeError(e);
+        }
+      }),
+    );
+    const okAny = dests.some((d) => d.error === null);
+    if (okAny) {
+      try {
+        cache.save(roots);
+      } catch (e) {
+        warn(`cannot save the files cache: ${describeError(e)}`);
+      }
+    }
+    const destinations = dests.map((d) => ({
+      repo: d.backend.location.display,
+      required: d.required,
+      ok: d.error === null,
+      error: d.error,
+    }));
+    return {
+      ok: destinations.every((d) => d.ok || !d.required),
+      snapshot: okAny ? snapId : null,
+      catalogue: okAny ? catalogue : null,
+      destinations,
+      warnings,
+      excludedSettings,
+    };
+  } finally {
+    await pool.close();
+    for (const d of dests) await d.lock?.release();
+  }
+}

@@ -1,0 +1,34 @@
+/** Worker thread entry: runs codec.ts functions on request from worker/pool.ts. */
+import { parentPort } from 'node:worker_threads';
+import type { PlainBatch, SealedItems, VerifyPackInput } from './codec.js';
+import { decodeBatch, encodeBatch, verifyPack } from './codec.js';
+
+export type WorkerRequest =
+  | { seq: number; op: 'encode'; batch: PlainBatch; key: Uint8Array; level: number }
+  | { seq: number; op: 'verify'; input: VerifyPackInput }
+  | { seq: number; op: 'decode'; batch: SealedItems; keys: Record<string, Uint8Array>; idKey: Uint8Array };
+
+const port = parentPort!;
+port.on('message', (req: WorkerRequest) => {
+  try {
+    switch (req.op) {
+      case 'encode': {
+        const r = encodeBatch(req.batch, req.key, req.level);
+        port.postMessage({ seq: req.seq, ok: true, value: r }, [r.buf]);
+        break;
+      }
+      case 'verify': {
+        port.postMessage({ seq: req.seq, ok: true, value: verifyPack(req.input) });
+        break;
+      }
+      case 'decode': {
+        const r = decodeBatch(req.batch, req.keys, req.idKey);
+        port.postMessage({ seq: req.seq, ok: true, value: r }, [r.buf]);
+        break;
+      }
+    }
+  } catch (e) {
+    const err = e as { message?: string; code?: string };
+    port.postMessage({ seq: req.seq, ok: false, message: err.message ?? String(e), code: err.code });
+  }
+});

@@ -1,0 +1,107 @@
+/**
+ * A small pool of worker threads for the CPU-heavy steps (zstd, AES-GCM, HMAC over packs). One task per
+ * worker at a time, dispatched to the least busy; results come back as transferred ArrayBuffers.
+ * Under tsx (tests, bench from source) the workers register tsx themselves before loading the entry.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { CiviguardError } from '../../core/errors.js';
+import type { PlainBatch, SealedBatch, SealedItems, VerifyPackInput, VerifyPackOutput } from './codec.js';
+import type { WorkerRequest } from './entry.js';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Req = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+
+function spawn(): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const entry = new URL(`./entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return new Worker(entry);
+  const api = import.meta.resolve('tsx/esm/api');
+  return new Worker(
+    `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`,
+    { eval: true },
+  );
+}
+
+export class WorkerPool {
+  private readonly workers: { w: Worker; busy: number }[] = [];
+  private readonly pending = new Map<number, Pending & { slot: { busy: number } }>();
+  private seq = 0;
+  private failed: Error | null = null;
+  private closed = false;
+
+  constructor(size = Math.max(1, Math.min(availableParallelism(), 8))) {
+    for (let i = 0; i < size; i++) {
+      const w = spawn();
+      const slot = { w, busy: 0 };
+      w.on('message', (m: { seq: number; ok: boolean; value?: unknown; message?: string; code?: string }) => {
+        const p = this.pending.get(m.seq);
+        if (!p) return;
+        this.pending.delete(m.seq);
+        p.slot.busy--;
+        if (m.ok) p.resolve(m.value);
+        else
+          p.reject(
+            m.code === 'E_BACKUP_CORRUPT'
+              ? new CiviguardError('E_BACKUP_CORRUPT', m.message ?? '')
+              : new Error(m.message),
+          );
+      });
+      w.on('error', (e) => this.fail(e));
+      w.on('exit', (code) => {
+        if (!this.closed) this.fail(new Error(`backup worker exited (${code})`));
+      });
+      this.workers.push(slot);
+    }
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Tasks queued or running. */
+  get busy(): number {
+    return this.pending.size;
+  }
+
+  private fail(e: Error): void {
+    this.failed ??= e;
+    for (const [seq, p] of this.pending) {
+      this.pending.delete(seq);
+      p.reject(e);
+    }
+  }
+
+  private run<T>(req: Req, transfer: ArrayBuffer[]): Promise<T> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.closed) return Promise.reject(new Error('worker pool closed'));
+    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const seq = ++this.seq;
+    slot.busy++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, slot });
+      slot.w.postMessage({ ...req, seq }, transfer);
+    });
+  }
+
+  encode(batch: PlainBatch, key: Uint8Array, level: number): Promise<SealedBatch> {
+    return this.run({ op: 'encode', batch, key, level }, [batch.buf]);
+  }
+
+  verify(input: VerifyPackInput): Promise<VerifyPackOutput> {
+    return this.run({ op: 'verify', input }, [input.buf]);
+  }
+
+  decode(
+    batch: SealedItems,
+    keys: Record<string, Uint8Array>,
+    idKey: Uint8Array,
+  ): Promise<{ buf: ArrayBuffer; lengths: number[] }> {
+    return this.run({ op: 'decode', batch, keys, idKey }, [batch.buf]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((s) => s.w.terminate()));
+  }
+}
