@@ -12,6 +12,7 @@ import { exposureProbe, MAX_REQUESTS } from '../../probes/exposure/index.js';
 import { exposureChecks } from './index.js';
 import type { FakeSiteOptions } from './testing/fake-site.js';
 import { startFakeSite } from './testing/fake-site.js';
+import { freePort } from '../../test-support/servers/nginx.js';
 
 const HTACCESS = '<Files "*">\n  Order allow,deny\n  Deny from all\n</Files>\n';
 const DRUPAL_HOME =
@@ -197,5 +198,26 @@ describe('exposure checks against real https servers', { timeout: 60_000 }, () =
     assert.deepEqual(byCheck.get('exposure.backups'), ['exposure.backups:error']);
     assert.deepEqual(byCheck.get('exposure.vcs'), ['exposure.vcs.git:fail']);
     assert.deepEqual(byCheck.get('exposure.settings'), ['exposure.settings:pass']);
+  });
+
+  it('no https at all: the files are looked for over plain http (--http-url)', async () => {
+    const site = await startFakeSite({ plain: true, files: { '.git/HEAD': 'ref: refs/heads/main\n' } });
+    const closed = await freePort();
+    try {
+      const target = buildTarget({
+        url: `https://site.test:${closed}/`,
+        httpUrl: site.url,
+        resolve: [site.resolve, `site.test:${closed}:127.0.0.1`],
+        cms: 'drupal',
+        timeoutMs: 2000,
+      });
+      const out = await runChecks(target, exposureChecks);
+      const git = out.results.find((r) => r.check === 'exposure.vcs')!;
+      assert.equal(git.id, 'exposure.vcs.git');
+      assert.equal(git.status, 'fail');
+      assert.match(git.message, new RegExp(`^http://site\\.test:${site.port}/\\.git/HEAD`));
+    } finally {
+      await site.stop();
+    }
   });
 });

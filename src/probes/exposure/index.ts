@@ -109,25 +109,22 @@ export const exposureProbe = defineProbe<ExposureFacts>({
       budgetMs: budget - Math.max(1000, budget / 10),
       maxRequests: MAX_REQUESTS,
     };
+    const deadline = t0 + reqOpts.budgetMs;
+    let extraRequests = 0;
     // No https front page: the data may still be served over plain http (the tls.* checks report https).
-    if (!(site.ok && site.value.home) && ctx.target.httpUrl.toString() !== base.toString()) {
-      const probe = new Requester({ ...reqOpts, base, budgetMs: reqOpts.requestTimeoutMs + 1000 });
-      const https = await probe.get('', 'file');
-      probe.close();
-      if (!https.answer) {
-        const http = new Requester({
-          ...reqOpts,
-          base: ctx.target.httpUrl,
-          budgetMs: reqOpts.requestTimeoutMs + 1000,
-        });
-        const plain = await http.get('', 'file');
-        http.close();
-        if (plain.answer) base = new URL(ctx.target.httpUrl);
-      }
+    if (!(site.ok && site.value.home)) {
+      const tryBase = async (b: URL) => {
+        const r = new Requester({ ...reqOpts, base: b, budgetMs: reqOpts.requestTimeoutMs + 1000 });
+        const o = await r.get('', 'file');
+        r.close();
+        extraRequests += r.requests;
+        return o.answer !== null;
+      };
+      if (!(await tryBase(base)) && (await tryBase(ctx.target.httpUrl))) base = new URL(ctx.target.httpUrl);
     }
 
-    const plan = makePlan(cms, ctx.target.url.hostname);
-    const req = new Requester({ ...reqOpts, base });
+    const plan = makePlan(cms, base.hostname);
+    const req = new Requester({ ...reqOpts, base, budgetMs: Math.max(0, deadline - performance.now()) });
     const fetched = new Map<string, Promise<ProbedItem>>();
     const baselines = new Map<string, Promise<Baseline | null>>();
     const pending: Promise<unknown>[] = [];
@@ -225,7 +222,7 @@ export const exposureProbe = defineProbe<ExposureFacts>({
       cms,
       layouts: plan.layouts,
       items,
-      requests: req.requests,
+      requests: req.requests + extraRequests,
       durationMs: Math.round(performance.now() - t0),
       stopped: req.stopped,
     };

@@ -3,6 +3,7 @@
  * Range support), "PHP" paths that answer as if executed, per-directory autoindex pages in nginx's or
  * Apache's exact format, deny rules, a catch-all mode (200 for everything) and per-path delays.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSelfSigned } from '../../../pki/index.js';
@@ -26,6 +27,8 @@ export interface FakeSiteOptions {
   /** Milliseconds to wait before answering a path. */
   delayMs?: (path: string) => number;
   home?: string;
+  /** Serve plain http instead of https. */
+  plain?: boolean;
 }
 
 export interface FakeSite {
@@ -82,7 +85,7 @@ export async function startFakeSite(opts: FakeSiteOptions): Promise<FakeSite> {
     return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
 
-  const server: Server = createServer({ cert: certPem, key: keyPem }, (req, res) => {
+  const handler: Parameters<typeof createHttpServer>[1] = (req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'https://site.test').pathname).slice(1);
     requests.push(path);
     const answer = () => {
@@ -131,12 +134,15 @@ export async function startFakeSite(opts: FakeSiteOptions): Promise<FakeSite> {
       const t = setTimeout(answer, delay);
       res.on('close', () => clearTimeout(t));
     } else answer();
-  });
+  };
+  const server: Server | ReturnType<typeof createHttpServer> = opts.plain
+    ? createHttpServer(handler)
+    : createServer({ cert: certPem, key: keyPem }, handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     port,
-    url: `https://site.test:${port}/`,
+    url: `${opts.plain ? 'http' : 'https'}://site.test:${port}/`,
     resolve: `site.test:${port}:127.0.0.1`,
     requests,
     stop: () =>
