@@ -42,6 +42,8 @@ export interface IssueOptions {
   hash?: 'SHA-256' | 'SHA-1' | 'SHA-384';
   isCa?: boolean;
   pathLength?: number;
+  /** Authority Information Access caIssuers URL (where clients may fetch the issuer). */
+  caIssuersUrl?: string;
 }
 
 /** The private key of every KeyPairPem made here, kept out of the public shape. */
@@ -123,6 +125,10 @@ async function extensionsFor(
     }),
   ];
   if (names.length) exts.push(new x509.SubjectAlternativeNameExtension(names, false));
+  if (opts.caIssuersUrl)
+    exts.push(
+      new x509.AuthorityInfoAccessExtension({ caIssuers: new x509.GeneralName('url', opts.caIssuersUrl) }),
+    );
   exts.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
   exts.push(await x509.AuthorityKeyIdentifierExtension.create(authorityKey));
   return exts;

@@ -1,4 +1,4 @@
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { rootCertificates } from 'node:tls';
 import type { CertInfo, ParsedCert } from './certificate-info.js';
 import { parseCert } from './certificate-info.js';
@@ -44,13 +44,29 @@ const MAX_PATH = 10;
 
 let systemAnchors: Anchor[] | null = null;
 
+/**
+ * A certificate whose full facts are parsed only when asked for: the ~140 bundled roots are parsed
+ * by node:crypto alone (fast), and only the anchor that ends a path gets its CertInfo.
+ */
+function lazyCert(der: Buffer): ParsedCert {
+  const node = new X509Certificate(der);
+  let info: CertInfo | undefined;
+  return {
+    x509: node,
+    get info(): CertInfo {
+      info ??= parseCert(der).info;
+      return info;
+    },
+  };
+}
+
 /** Parses PEM text holding one or more certificates; unparseable blocks are skipped. */
 export function parsePemBundle(pem: string): ParsedCert[] {
   const out: ParsedCert[] = [];
   const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
   for (const m of pem.matchAll(re)) {
     try {
-      out.push(parseCert(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+      out.push(lazyCert(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
     } catch {
       // a broken block in a bundle does not spoil the others
     }
@@ -135,7 +151,14 @@ export function buildChain(
       );
       break;
     }
-    const idx = served.findIndex((c, i) => !used.has(i) && issuedBy(cur.x509, c.x509));
+    let idx = served.findIndex((c, i) => !used.has(i) && issuedBy(cur.x509, c.x509));
+    // OpenSSL's issuer match also demands keyCertSign; a non-CA that signed by name is found here
+    // so that it can be reported as such instead of as a missing issuer.
+    if (idx < 0)
+      idx = served.findIndex(
+        (c, i) =>
+          !used.has(i) && c.x509.subject === cur.x509.issuer && verifiesWith(cur.x509, c.x509) === null,
+      );
     if (idx < 0) {
       problems.push({ kind: 'incomplete', missingIssuer: cur.info.issuer, caIssuers: cur.info.caIssuers });
       break;

@@ -166,6 +166,20 @@ export const tlsCiphersProbe = defineProbe<TlsCiphersFacts>({
         }),
       ),
     ) as Record<CipherCategory, CategoryFacts>;
+    // A static-RSA or CBC suite accepted in a weak-category test (e.g. TLS_RSA_WITH_3DES_EDE_CBC_SHA)
+    // counts for those categories too: Node's own tests cannot offer such suites.
+    const derived: [CipherCategory, CategoryTest][] = [];
+    for (const cat of CIPHER_CATEGORIES) {
+      if (cat === 'rsa-kx' || cat === 'cbc') continue;
+      for (const t of categories[cat].tests) {
+        if (t.state !== 'accepted' || !t.suite) continue;
+        const d = { ...t, detail: `seen in the ${cat} test` };
+        if (/^TLS_RSA_/.test(t.suite)) derived.push(['rsa-kx', d]);
+        if (/_CBC_/.test(t.suite)) derived.push(['cbc', d]);
+      }
+    }
+    for (const [cat, t] of derived) categories[cat].tests.push(t);
+    for (const cat of ['rsa-kx', 'cbc'] as const) categories[cat].state = aggregate(categories[cat].tests);
     return { testedAt: versions.map(([v]) => v), categories, modern, modernFailure };
   },
 });
