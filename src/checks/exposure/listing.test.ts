@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import listing from './listing.js';
-import { DRUPAL_404, facts, item, nginxListing } from './testing/facts.js';
+import { canary, DRUPAL_404, facts, item, nginxListing } from './testing/facts.js';
 
 const R = 'sites/default/files/civicrm/';
 const F = 'sites/default/files/';
@@ -106,4 +106,22 @@ describe('exposure.listing', () => {
       assert.deepEqual(statuses(judge(listing, { exposure: facts(c.items) })), c.expect);
     });
   }
+  it('with --root: a configured dir whose URL lists the canary fails; without a listing nothing changes', () => {
+    const denied = [
+      item(R, 'dir', { role: 'data-root', status: 403, body: 'Forbidden', baseline: [404, DRUPAL_404] }),
+    ];
+    const listed = canary({
+      kind: 'upload',
+      status: 'reachable',
+      listing: true,
+      listingUrl: 'https://example.org/private/civicrm/upload/',
+    });
+    const r = judge(listing, { exposure: facts(denied) }, { canary: listed });
+    assert.deepEqual(statuses(r), ['exposure.listing:fail']);
+    assert.match(r[0]!.message, /private\/civicrm\/upload\/ \(it names the canary/);
+    const quiet = canary({ kind: 'upload', status: 'not-reachable' });
+    assert.deepEqual(statuses(judge(listing, { exposure: facts(denied) }, { canary: quiet })), [
+      'exposure.listing:pass',
+    ]);
+  });
 });

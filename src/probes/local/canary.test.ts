@@ -136,6 +136,37 @@ describe('canary and .htaccess: Apache honours it only with AllowOverride, nginx
   }
 });
 
+describe('canary listing: a dir URL that lists the canary (nginx autoindex)', () => {
+  const stacks: WebStack[] = [];
+  const sites: SiteFixture[] = [];
+  after(async () => {
+    for (const s of stacks) await s.stop();
+    sites.forEach((s) => s.remove());
+  });
+  it('autoindex on for upload/: listing seen for upload only', async (t) => {
+    const missing = webStackMissing('nginx');
+    if (missing) return t.skip(missing);
+    const fx = buildSite('backdrop');
+    sites.push(fx);
+    openTree(fx);
+    const stack = await startNginxPhp({
+      root: fx.webRoot,
+      php: false,
+      locations: 'location /files/civicrm/upload/ { autoindex on; }',
+    });
+    stacks.push(stack);
+    const o = await probeOutcome(
+      canaryProbe,
+      buildTarget({ url: stack.url, resolve: stack.resolve, root: fx.root }),
+    );
+    assert.ok(o.ok, !o.ok ? o.reason : '');
+    const listing = Object.fromEntries(o.value.dirs.map((d) => [d.kind, d.listing]));
+    assert.deepEqual(listing, { upload: true, custom: false, log: false, compile: false });
+    assert.match(o.value.dirs[0]!.listingUrl!, /\/files\/civicrm\/upload\/$/);
+    assert.deepEqual(canariesUnder(fx.root), []);
+  });
+});
+
 /** A TCP server that accepts and never answers (TLS handshakes hang). */
 async function blackHole(): Promise<{ port: number; close(): Promise<void> }> {
   const socks = new Set<Socket>();
@@ -222,6 +253,47 @@ describe('canaries are deleted when the probe times out or the process gets SIGI
     child.kill('SIGINT');
     const { signal } = await exited;
     assert.equal(signal, 'SIGINT', err);
+    assert.deepEqual(canariesUnder(fx.root), []);
+  });
+
+  it('SIGINT to `civiguard audit --root` (the CLI aborts the audit): exit 130, nothing left behind', async () => {
+    const fx = buildSite('standalone');
+    sites.push(fx);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'audit',
+        `https://hang.test:${hole.port}/`,
+        '--resolve',
+        `hang.test:${hole.port}:127.0.0.1`,
+        '--root',
+        fx.root,
+        '--only',
+        'fs.private-in-webroot',
+        '--format',
+        'json',
+        '--timeout',
+        '60000',
+      ],
+      { cwd: new URL('../../../', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      child.on('exit', (code, signal) => r({ code, signal })),
+    );
+    const until = Date.now() + 30_000;
+    while (canariesUnder(fx.root).length < 4) {
+      if (Date.now() > until) throw new Error(`no canaries appeared: ${err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGINT');
+    const { code } = await exited;
+    assert.equal(code, 130, err);
+    assert.match(err, /interrupted; nothing was left behind/);
     assert.deepEqual(canariesUnder(fx.root), []);
   });
 });

@@ -200,7 +200,6 @@ function wordpressTree(webRoot: string, o: TreeOptions, evidence: string[]): Cms
   const cmsSettingsFiles: string[] = [];
   let constants = new Map<string, PhpValue>([['ABSPATH', `${webRoot}/`]]);
   if (wpConfig) {
-    cmsSettingsFiles.push(wpConfig);
     let text = '';
     try {
       text = readFileSync(wpConfig, 'utf8').slice(0, 256 * 1024);
@@ -216,6 +215,9 @@ function wordpressTree(webRoot: string, o: TreeOptions, evidence: string[]): Cms
         .map((f) => join(etc, f))
         .find(isFile);
       evidence.push("Debian's wordpress package layout");
+      notes.push(
+        `${wpConfig} is Debian's loader (no secrets); the settings are in ${o.debianWordpressEtc ?? '/etc/wordpress'}`,
+      );
       if (hostFile) {
         cmsSettingsFiles.push(hostFile);
         const r = readQuietly(hostFile, notes, { httpHost: o.host, skipInclude: /wp-settings\.php$/ });
@@ -223,6 +225,7 @@ function wordpressTree(webRoot: string, o: TreeOptions, evidence: string[]): Cms
       } else notes.push(`no ${etc}/config-${h}.php (nor config-${main}.php, config-default.php)`);
       constants.delete('ABSPATH');
     }
+    if (!text.includes('/etc/wordpress/config-')) cmsSettingsFiles.push(wpConfig);
     const r = readQuietly(wpConfig, notes, {
       constants,
       httpHost: o.host,

@@ -266,6 +266,7 @@ class Reader {
     if (++this.steps > MAX_STEPS) throw new CiviguardError('E_TOO_LARGE', 'settings too complex to read');
     switch (n.kind) {
       case 'expressionstatement':
+        if ((n.expression as Node).kind === 'exit') throw new Halt('exit');
         this.expr(n.expression as Node, s, scope);
         return s;
       case 'block':

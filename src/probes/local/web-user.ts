@@ -75,7 +75,7 @@ export function accountFor(db: UserDb, name: string, source: string): Account | 
   return { name: uname, uid: u.uid, gids: [...gids], source };
 }
 
-interface ProcInfo {
+export interface ProcInfo {
   pid: number;
   name: string;
   uid: number;
