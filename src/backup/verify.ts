@@ -122,6 +122,7 @@ export async function checkRepository(repo: Repository, opts: CheckOptions): Pro
   });
   snaps.sort((a, c) => a.catalogue.time.localeCompare(c.catalogue.time));
   const referenced = new Set<string>();
+  let refsComplete = true;
   for (const s of snaps) {
     const name = `snapshots/${s.id}`;
     if (!keyIds.has(s.catalogue.key)) err(`its key keys/${s.catalogue.key} is missing or damaged`, name);
@@ -129,7 +130,8 @@ export async function checkRepository(repo: Repository, opts: CheckOptions): Pro
     try {
       refs = await repo.loadRefs(s);
     } catch (e) {
-      err(describeError(e), name);
+      err(`${describeError(e)} (needed by ${name})`, `refs/${s.file.refs}`);
+      refsComplete = false;
       continue;
     }
     let missing = 0;
@@ -160,7 +162,7 @@ export async function checkRepository(repo: Repository, opts: CheckOptions): Pro
     }
   }
   const unused = [...index.blobs.keys()].filter((id) => !referenced.has(id)).length;
-  if (unused) note(`${unused} blob(s) are used by no snapshot (prune removes them)`);
+  if (unused && refsComplete) note(`${unused} blob(s) are used by no snapshot (prune removes them)`);
 
   const temps = await b.listTemp();
   if (temps.length) note(`${temps.length} temp file(s) left by interrupted writes (prune removes them)`);

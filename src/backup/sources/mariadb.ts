@@ -23,8 +23,9 @@ import { clientArgs, clientEnv } from './dsn.js';
 import type { DumpScan } from './sql-scan.js';
 import { SqlScanner } from './sql-scan.js';
 
-export const DUMP_BIN = process.env.CIVIGUARD_MARIADB_DUMP ?? 'mariadb-dump';
-export const CLIENT_BIN = process.env.CIVIGUARD_MARIADB_CLIENT ?? 'mariadb';
+/** The client programs (overridable for packaging and for the failure tests). */
+const dumpBin = () => process.env.CIVIGUARD_MARIADB_DUMP ?? 'mariadb-dump';
+const clientBin = () => process.env.CIVIGUARD_MARIADB_CLIENT ?? 'mariadb';
 
 export const DUMP_OPTIONS = [
   '--single-transaction',
@@ -55,7 +56,7 @@ export async function streamDump(
 ): Promise<DumpScan & { exitCode: number }> {
   if (!dsn.database) throw new CiviguardError('E_USAGE', '--db: the DSN names no database');
   const args = [...clientArgs(dsn), ...DUMP_OPTIONS, '--', dsn.database];
-  const child = spawn(DUMP_BIN, args, { env: clientEnv(dsn), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(dumpBin(), args, { env: clientEnv(dsn), stdio: ['ignore', 'pipe', 'pipe'] });
   const onAbort = () => child.kill('SIGTERM');
   signal?.addEventListener('abort', onAbort, { once: true });
   let stderr = '';
@@ -81,7 +82,7 @@ export async function streamDump(
   const { code, sig, err } = await exited;
   const where = `${dsn.database}@${dsn.socket ?? `${dsn.host}:${dsn.port}`}`;
   const why = redactString(stderr.trim().split('\n').slice(-2).join(' / '));
-  if (err) throw new DumpFailed(`cannot run ${DUMP_BIN}: ${err.message}`);
+  if (err) throw new DumpFailed(`cannot run ${dumpBin()}: ${err.message}`);
   if (code !== 0) {
     throw new DumpFailed(
       `mariadb-dump of ${where} failed (${sig ? `killed by ${sig}` : `exit ${code}`})${why ? `: ${why}` : ''}`,
@@ -179,7 +180,7 @@ export async function restoreDump(
     child.kill('SIGKILL');
   }
   const { code, err } = await exited;
-  if (err) throw new CiviguardError('E_DB', `cannot run ${CLIENT_BIN}: ${err.message}`);
+  if (err) throw new CiviguardError('E_DB', `cannot run ${clientBin()}: ${err.message}`);
   if (feedError && code === null) throw feedError; // we killed it
   if (code !== 0) {
     throw new CiviguardError(

@@ -12,6 +12,8 @@ const enum S {
   Back,
   LineComment,
   BlockComment,
+  /** Just saw "/*": an executable comment ("/*!", "/*M!") is SQL, anything else a comment. */
+  SlashStar,
 }
 
 const HEAD_MAX = 400;
@@ -78,6 +80,16 @@ export class SqlScanner {
         case S.BlockComment:
           if (c === 0x2f && this.prev === 0x2a) state = S.Normal;
           break;
+        case S.SlashStar:
+          if (c === 0x21 || c === 0x4d) {
+            state = S.Normal;
+            if (!this.headDone) {
+              this.addHead(0x2f);
+              this.addHead(0x2a);
+              this.addHead(c);
+            }
+          } else state = S.BlockComment;
+          break;
         case S.Normal: {
           if (this.lineStart && (c === 0x2d || c === 0x23) && this.depth === 0) {
             // "-- " or "#" at the start of a line: a comment (checked with the next byte for "--")
@@ -100,12 +112,10 @@ export class SqlScanner {
           else if (c === 0x22) state = S.Double;
           else if (c === 0x60) state = S.Back;
           else if (c === 0x2a && this.prev === 0x2f) {
-            // "/*": executable comments "/*!" and "/*M!" are SQL; others are comments
-            const next = i + 1 < n ? buf[i + 1]! : 0;
-            if (next !== 0x21 && next !== 0x4d) {
-              state = S.BlockComment;
-              this.dropHeadSlash();
-            }
+            // "/*": decided on the next byte (it may be in the next block)
+            state = S.SlashStar;
+            this.dropHeadSlash();
+            break;
           } else if (c === 0x28) {
             if (this.depth === 0 && this.insertTable !== null && this.valuesSeen) {
               this.rows.set(this.insertTable, (this.rows.get(this.insertTable) ?? 0) + 1);
@@ -141,7 +151,7 @@ export class SqlScanner {
       this.head.length >= 12 &&
       this.head.startsWith('INSERT INTO ')
     ) {
-      const m = /^INSERT INTO `((?:[^`]|``)+)`/.exec(this.head);
+      const m = /^INSERT INTO `((?:[^`]|``)+)`[^`]/.exec(this.head);
       if (m) this.insertTable = m[1]!.replace(/``/g, '`');
     }
     if (this.insertTable !== null && !this.valuesSeen && /\sVALUES\s*$/.test(this.head))
