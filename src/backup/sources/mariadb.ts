@@ -143,7 +143,7 @@ export async function restoreDump(
   feed: (write: (data: Buffer) => Promise<void>) => Promise<void>,
 ): Promise<{ definers: number }> {
   const child = spawn(
-    CLIENT_BIN,
+    clientBin(),
     [...clientArgs(dsn), '--default-character-set=utf8mb4', '--binary-mode', '--', dsn.database],
     {
       env: clientEnv(dsn),
