@@ -1,0 +1,419 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { describeError } from '../core/errors.js';
+import { defineProbe, FactUnavailable } from '../core/probe.js';
+import { maskPan } from './pci/pan.js';
+import { findPans } from './pci/pan-scanner.js';
+
+/**
+ * Attack attempts in web server access logs (nginx/Apache "combined" format, gzip allowed), counted by
+ * tag and by source, with the ones the server answered with a 2xx kept apart. Everything is capped:
+ * bytes and lines per file, line length, kept examples.
+ *
+ * Scoring goes through one function, `scoreRequest`: a small set of signatures of our own, to be
+ * replaced by the IDS engine's log scorer (src/ids) when it exports one.
+ */
+
+export interface LogRequest {
+  source: string;
+  time: string;
+  method: string;
+  /** Request target as logged (still URL-encoded). */
+  target: string;
+  status: number;
+  userAgent: string;
+  referer: string;
+}
+
+export interface RequestScore {
+  tags: string[];
+  /** Signature ids that matched. */
+  hits: string[];
+}
+
+interface Signature {
+  id: string;
+  tag: string;
+  /** Where to look: the decoded request target, or the User-Agent/Referer. */
+  on: 'target' | 'headers';
+  re: RegExp;
+}
+
+const SIGNATURES: Signature[] = [
+  { id: 'sqli.union-select', tag: 'sqli', on: 'target', re: /\bunion\b[\s\S]{0,40}?\bselect\b/i },
+  {
+    id: 'sqli.boolean',
+    tag: 'sqli',
+    on: 'target',
+    re: /['"]\s*(?:or|and|\|\||&&)\s*['"]?\w*['"]?\s*(?:=|like\b)|\b(?:or|and)\s+\d+\s*=\s*\d+/i,
+  },
+  {
+    id: 'sqli.time',
+    tag: 'sqli',
+    on: 'target',
+    re: /\b(?:sleep|benchmark|pg_sleep)\s*\(|\bwaitfor\s+delay\b/i,
+  },
+  {
+    id: 'sqli.schema',
+    tag: 'sqli',
+    on: 'target',
+    re: /\binformation_schema\b|\b(?:extractvalue|updatexml|load_file)\s*\(|\binto\s+(?:out|dump)file\b/i,
+  },
+  {
+    id: 'sqli.tautology',
+    tag: 'sqli',
+    on: 'target',
+    re: /(?:^|[\s()'"])(?:and|or|where|having)\s*\(*\s*(\d+)\s*(?:=|<>|>|<)\s*\(*\s*\d+/i,
+  },
+  {
+    id: 'sqli.functions',
+    tag: 'sqli',
+    on: 'target',
+    re: /\b(?:dbms_pipe|utl_inaddr|pg_sleep|sysdate|char|chr|concat|ascii|substring|mid|cast|convert|make_set|elt|rlike)\s*\(|\bcase\s+when\b|\bselect\b[\s\S]{0,80}?\bfrom\b|\border\s+by\s+\d+|\bprocedure\s+analyse\b|0x[0-9a-f]{8,}/i,
+  },
+  { id: 'sqli.comment', tag: 'sqli', on: 'target', re: /['")]\s*(?:--|#|\/\*)|\/\*!\d{0,5}/ },
+  {
+    id: 'sqli.stacked',
+    tag: 'sqli',
+    on: 'target',
+    re: /;\s*(?:drop|insert|update|delete|select|shutdown)\b/i,
+  },
+  {
+    id: 'xss.script',
+    tag: 'xss',
+    on: 'target',
+    re: /<\s*\/?\s*script\b|<\s*(?:svg|img|iframe|body|details|object|embed)\b[^>]*?\bon[a-z]+\s*=/i,
+  },
+  {
+    id: 'xss.handler',
+    tag: 'xss',
+    on: 'target',
+    re: /["'\s/]on(?:error|load|mouseover|focus|click|toggle|begin)\s*=/i,
+  },
+  {
+    id: 'xss.js-url',
+    tag: 'xss',
+    on: 'target',
+    re: /\bjavascript\s*:|\balert\s*\(|\bprompt\s*\(|document\.cookie/i,
+  },
+  {
+    id: 'traversal.dotdot',
+    tag: 'traversal',
+    on: 'target',
+    re: /(?:\.\.[/\\]){2,}|[/\\=]\.\.[/\\]|^\.\.[/\\]|\.{4,}[/\\]|\.\.[/\\]+(?:etc|windows|winnt|boot|web-inf|proc|usr|var|home|root)\b/i,
+  },
+  {
+    id: 'lfi.system-file',
+    tag: 'lfi',
+    on: 'target',
+    re: /\/etc\/(?:passwd|shadow|hosts)\b|\/proc\/self\/|\b(?:boot|win)\.ini\b|web-inf[/\\]web\.xml/i,
+  },
+  { id: 'lfi.wrapper', tag: 'lfi', on: 'target', re: /\b(?:php|file|data|expect|phar|zip|glob):\/\//i },
+  {
+    id: 'rfi.remote-include',
+    tag: 'rfi',
+    on: 'target',
+    re: /=\s*(?:https?|ftp):\/\/[^&\s]*\?$|=\s*(?:https?|ftp):\/\/[^&\s]*\.(?:txt|php)\??(?:&|$)/i,
+  },
+  {
+    id: 'cmdi.shell',
+    tag: 'cmdi',
+    on: 'target',
+    re: /(?:[;|`\n]|\\n|&&|\$\()\s*(?:\/(?:usr\/)?s?bin\/)?(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|echo|ls|rm|chmod|netstat|ifconfig|ps|sleep|perl|python|php|nslookup|systeminfo|powershell)\b|<!--\s*#\s*exec\b/i,
+  },
+  { id: 'cmdi.shellshock', tag: 'cmdi', on: 'headers', re: /\(\s*\)\s*\{\s*:?\s*;?\s*\}\s*;/ },
+  { id: 'rce.jndi', tag: 'rce', on: 'target', re: /\$\{\s*jndi\s*:/i },
+  { id: 'rce.jndi-header', tag: 'rce', on: 'headers', re: /\$\{\s*jndi\s*:/i },
+  {
+    id: 'rce.php-eval',
+    tag: 'rce',
+    on: 'target',
+    re: /\/vendor\/phpunit\/.*eval-stdin\.php|\ballow_url_include\b|\bauto_prepend_file\b/i,
+  },
+  {
+    id: 'ssti.expression',
+    tag: 'ssti',
+    on: 'target',
+    re: /\{\{\s*\d+\s*\*\s*\d+\s*\}\}|\$\{\s*\d+\s*\*\s*\d+\s*\}/,
+  },
+  {
+    id: 'recon.secrets',
+    tag: 'recon',
+    on: 'target',
+    re: /\/\.(?:git|svn|hg)\/|\/\.env\b|\/\.(?:aws|ssh)\/|(?:wp-config|civicrm\.settings|settings|configuration|config)\.php(?:\.bak|\.old|\.orig|\.save|\.swp|~|\.txt)\b|\.(?:sql|sql\.gz|bak)(?:\?|$)/i,
+  },
+  {
+    id: 'recon.civicrm-exploits',
+    tag: 'exploit',
+    on: 'target',
+    re: /ofc_upload_image\.php|\/dompdf\.php|\/packages\/OpenFlashChart\/|\/civicrm\/(?:install|packages\/kcfinder)\b|\/sites\/all\/modules\/civicrm\/(?:install|packages)\//i,
+  },
+  {
+    id: 'scanner.user-agent',
+    tag: 'scanner',
+    on: 'headers',
+    re: /\b(?:sqlmap|nikto|nmap|masscan|zgrab|nuclei|wpscan|acunetix|netsparker|dirbuster|gobuster|wfuzz|feroxbuster|hydra|jaeles|whatweb)\b/i,
+  },
+];
+
+/** Decodes %XX twice at most (double encoding is an evasion) and `+` in the query. */
+function decodeTarget(raw: string): string {
+  let s = raw.replace(/\+/g, ' ');
+  for (let i = 0; i < 2 && /%[0-9a-f]{2}/i.test(s); i++) {
+    try {
+      s = decodeURIComponent(s);
+    } catch {
+      s = s.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    }
+  }
+  return s;
+}
+
+/** The one scoring function (own signatures for now; see the file comment). */
+export function scoreRequest(r: Pick<LogRequest, 'target' | 'userAgent' | 'referer'>): RequestScore {
+  const tags = new Set<string>();
+  const hits: string[] = [];
+  const headers = `${r.userAgent}\n${r.referer}`;
+  const rawTarget = r.target.slice(0, 8192);
+  const target = /[%+]/.test(rawTarget) ? decodeTarget(rawTarget) : rawTarget;
+  for (const s of SIGNATURES) {
+    const text = s.on === 'target' ? target : headers;
+    if (s.re.test(text)) {
+      tags.add(s.tag);
+      hits.push(s.id);
+    }
+  }
+  return { tags: [...tags], hits };
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+const COMBINED =
+  /^(\S+) \S+ \S+ \[([^\]]{1,64})\] "((?:[^"\\]|\\.){0,16384})" (\d{3}) (?:\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
+
+export function parseLogLine(line: string): LogRequest | null {
+  const m = COMBINED.exec(line);
+  if (!m) return null;
+  const req = m[3]!;
+  const sp1 = req.indexOf(' ');
+  const sp2 = req.lastIndexOf(' ');
+  const [method, target] =
+    sp1 > 0 && sp2 > sp1
+      ? [req.slice(0, sp1), req.slice(sp1 + 1, sp2)]
+      : sp1 > 0
+        ? [req.slice(0, sp1), req.slice(sp1 + 1)]
+        : ['', req];
+  return {
+    source: m[1]!,
+    time: m[2]!,
+    method: method.slice(0, 16),
+    target,
+    status: Number(m[4]),
+    referer: m[5] ?? '',
+    userAgent: m[6] ?? '',
+  };
+}
+
+/* ---------------------------------------------------------------- aggregation */
+
+export interface AttackExample {
+  file: string;
+  line: number;
+  source: string;
+  time: string;
+  method: string;
+  /** Request target, capped, card-like numbers masked. */
+  target: string;
+  status: number;
+  tags: string[];
+  hits: string[];
+}
+
+export interface LogFileSummary {
+  file: string;
+  bytes: number;
+  lines: number;
+  unparsed: number;
+  gzip: boolean;
+  /** Why only part of the file was read, or null. */
+  truncated: string | null;
+  /** It could not be read at all. */
+  error: string | null;
+}
+
+export interface AccessLogFacts {
+  files: LogFileSummary[];
+  requests: number;
+  attempts: number;
+  byTag: Record<string, number>;
+  /** Top sources by attempts (at most 20), with their tags. */
+  bySource: { source: string; attempts: number; tags: string[] }[];
+  sources: number;
+  /** Attempts answered 2xx: counted, first ones kept. */
+  answered2xx: number;
+  answered: AttackExample[];
+  /** First attempts of each tag, for context. */
+  examples: AttackExample[];
+  first: string | null;
+  last: string | null;
+  scorer: string;
+}
+
+export interface ReadLogOptions {
+  maxBytesPerFile?: number;
+  maxLinesPerFile?: number;
+  maxLineLength?: number;
+  signal?: AbortSignal;
+}
+
+/** A request target fit for a report: capped, anything card-like masked (GET forms may carry one). */
+function safeTarget(t: string): string {
+  return t
+    .slice(0, 300)
+    .replace(/\d[\d -]{11,22}\d/g, (m) => (findPans(m).length ? maskPan(m.replace(/\D/g, '')) : m));
+}
+
+export async function readAccessLogs(
+  files: readonly string[],
+  o: ReadLogOptions = {},
+): Promise<AccessLogFacts> {
+  const maxBytes = o.maxBytesPerFile ?? 1 << 30;
+  const maxLines = o.maxLinesPerFile ?? 10_000_000;
+  const maxLine = o.maxLineLength ?? 16 * 1024;
+  const facts: AccessLogFacts = {
+    files: [],
+    requests: 0,
+    attempts: 0,
+    byTag: {},
+    bySource: [],
+    sources: 0,
+    answered2xx: 0,
+    answered: [],
+    examples: [],
+    first: null,
+    last: null,
+    scorer: 'civiguard access-log signatures (built-in, pending the IDS engine)',
+  };
+  const sources = new Map<string, { attempts: number; tags: Set<string> }>();
+  const exampleTags = new Set<string>();
+
+  for (const file of files) {
+    const sum: LogFileSummary = {
+      file,
+      bytes: 0,
+      lines: 0,
+      unparsed: 0,
+      gzip: false,
+      truncated: null,
+      error: null,
+    };
+    facts.files.push(sum);
+    let gzip = false;
+    try {
+      const h = await open(file, 'r');
+      try {
+        const head = Buffer.alloc(2);
+        await h.read(head, 0, 2, 0);
+        gzip = head[0] === 0x1f && head[1] === 0x8b;
+      } finally {
+        await h.close();
+      }
+    } catch (e) {
+      sum.error = describeError(e);
+      continue;
+    }
+    sum.gzip = gzip;
+    const input = createReadStream(file, { highWaterMark: 1 << 20 });
+    const stream = gzip ? input.pipe(createGunzip()) : input;
+    input.on('error', (e) => stream.destroy(e));
+    let rest = '';
+    let stop: string | null = null;
+    const onLine = (line: string) => {
+      sum.lines++;
+      const r = parseLogLine(line.length > maxLine ? line.slice(0, maxLine) : line);
+      if (!r) {
+        sum.unparsed++;
+        return;
+      }
+      facts.requests++;
+      facts.first ??= r.time;
+      facts.last = r.time;
+      const score = scoreRequest(r);
+      if (!score.tags.length) return;
+      facts.attempts++;
+      for (const t of score.tags) facts.byTag[t] = (facts.byTag[t] ?? 0) + 1;
+      const src = sources.get(r.source) ?? { attempts: 0, tags: new Set<string>() };
+      src.attempts++;
+      score.tags.forEach((t) => src.tags.add(t));
+      if (sources.size < 100_000 || sources.has(r.source)) sources.set(r.source, src);
+      const ex = (): AttackExample => ({
+        file,
+        line: sum.lines,
+        source: r.source,
+        time: r.time,
+        method: r.method,
+        target: safeTarget(r.target),
+        status: r.status,
+        tags: score.tags,
+        hits: score.hits,
+      });
+      const only = score.tags.every((t) => t === 'scanner');
+      if (r.status >= 200 && r.status < 300 && !only) {
+        facts.answered2xx++;
+        if (facts.answered.length < 50) facts.answered.push(ex());
+      }
+      if (score.tags.some((t) => !exampleTags.has(t)) && facts.examples.length < 30) {
+        score.tags.forEach((t) => exampleTags.add(t));
+        facts.examples.push(ex());
+      }
+    };
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (o.signal?.aborted) throw o.signal.reason;
+        sum.bytes += chunk.length;
+        const text = rest + chunk.toString('utf8');
+        const parts = text.split('\n');
+        rest = parts.pop() ?? '';
+        if (rest.length > maxLine * 4) rest = rest.slice(0, maxLine);
+        for (const line of parts) {
+          onLine(line);
+          if (sum.lines >= maxLines) {
+            stop = `stopped after ${maxLines} lines`;
+            break;
+          }
+        }
+        if (stop) break;
+        if (sum.bytes >= maxBytes) {
+          stop = `stopped after ${Math.round(maxBytes / 1048576)} MiB${gzip ? ' (decompressed)' : ''}`;
+          break;
+        }
+      }
+      if (!stop && rest) onLine(rest);
+    } catch (e) {
+      if (o.signal?.aborted) throw e;
+      sum.error = `${gzip ? 'gzip: ' : ''}${describeError(e)}${sum.lines ? ` after ${sum.lines} lines` : ''}`;
+    } finally {
+      input.destroy();
+      if (stream !== input) stream.destroy();
+    }
+    sum.truncated = stop;
+  }
+  facts.sources = sources.size;
+  facts.bySource = [...sources.entries()]
+    .sort((a, b) => b[1].attempts - a[1].attempts)
+    .slice(0, 20)
+    .map(([source, s]) => ({ source, attempts: s.attempts, tags: [...s.tags].sort() }));
+  return facts;
+}
+
+export const accessLogProbe = defineProbe<AccessLogFacts>({
+  name: 'access logs',
+  timeoutMs: (t) => Math.max(t.timeoutMs, 600_000),
+  async run(ctx) {
+    const files = ctx.target.accessLogs;
+    if (!files.length) throw new FactUnavailable('skip', 'no --access-log FILE given');
+    ctx.note(`reading ${files.length} access log${files.length === 1 ? '' : 's'}`);
+    return readAccessLogs(files.slice(0, 100), { signal: ctx.signal });
+  },
+});
