@@ -7,8 +7,8 @@ import { runChecks } from '../core/runner.js';
 import type { CmsName } from '../core/target.js';
 import { createCa, issueCert } from '../pki/index.js';
 import { response } from '../test-support/facts.js';
-import type { RouteAnswer, TestServer, TlsIdentity } from './http/test-servers.js';
-import { webServer } from './http/test-servers.js';
+import type { RouteAnswer, TestServer, TlsIdentity } from './http/test-support/test-servers.js';
+import { webServer } from './http/test-support/test-servers.js';
 import type { SiteFacts } from './site.js';
 import { detectCms, siteProbe } from './site.js';
 

@@ -41,6 +41,8 @@ export function findMixedContent(html: string, pageUrl: string): MixedRef[] {
   const out: MixedRef[] = [];
   let base = pageUrl;
   const add = (kind: MixedKind, tag: string, attr: string, raw: string) => {
+    // Without a scheme, a URL inherits the (https) base's: no need to parse it.
+    if (!raw.includes(':') && base.startsWith('https:')) return;
     let u: URL;
     try {
       u = new URL(raw, base);

@@ -8,8 +8,8 @@ import { httpChecks } from '../../checks/http/index.js';
 import type { Result } from '../../core/result.js';
 import { runChecks } from '../../core/runner.js';
 import { createCa, issueCert } from '../../pki/index.js';
-import type { RouteAnswer, TestServer, TlsIdentity } from './test-servers.js';
-import { closedPort, webServer } from './test-servers.js';
+import type { RouteAnswer, TestServer, TlsIdentity } from './test-support/test-servers.js';
+import { closedPort, webServer } from './test-support/test-servers.js';
 
 const SESS = 'SSESS' + 'c0ffee'.repeat(5) + 'ab';
 

@@ -8,8 +8,8 @@ import { httpChecks } from '../../checks/http/index.js';
 import type { Result } from '../../core/result.js';
 import { runChecks } from '../../core/runner.js';
 import { createCa, issueCert } from '../../pki/index.js';
-import type { Hostility, TestServer, TlsIdentity } from './test-servers.js';
-import { HOSTILITIES, hostileServer, webServer } from './test-servers.js';
+import type { Hostility, TestServer, TlsIdentity } from './test-support/test-servers.js';
+import { HOSTILITIES, hostileServer, webServer } from './test-support/test-servers.js';
 
 const TIMEOUT_MS = 3000;
 /** Hang guard, not a speed assertion: the probes' budgets (≤ 4 × timeout) plus slack for a loaded machine. */
@@ -61,6 +61,41 @@ describe('hostile servers', { concurrency: true }, () => {
     const out = await runChecks(target, [...httpChecks, ...accessChecks]);
     return { results: out.results, ms: performance.now() - t0 };
   }
+
+  it('one page hangs: only its results are errors, the rest are judged', async (t) => {
+    const srv = await webServer(
+      (req) =>
+        req.url === '/user/login'
+          ? { status: 200, body: '', hang: true }
+          : req.url === '/'
+            ? {
+                status: 200,
+                headers: { 'x-generator': 'Drupal 10', 'strict-transport-security': 'max-age=31536000' },
+                body: 'hi',
+              }
+            : { status: 403, body: 'Forbidden' },
+      id,
+    );
+    servers.push(srv);
+    const plain = await webServer((req) => ({
+      status: 301,
+      headers: { location: `https://site.test:${srv.port}${req.url}` },
+    }));
+    servers.push(plain);
+    const { results, ms } = await audit(srv.port, plain.port);
+    t.diagnostic(`one hanging page: ${Math.round(ms)} ms`);
+    assert.ok(ms < BOUND_MS, `took ${Math.round(ms)} ms`);
+    const admin = Object.fromEntries(
+      results.filter((r) => r.check === 'access.admin-exposed').map((r) => [r.id, r.status]),
+    );
+    assert.deepEqual(admin, {
+      'access.admin-exposed.user-login': 'error',
+      'access.admin-exposed.drupal-admin': 'pass',
+      'access.admin-exposed.civicrm-admin': 'pass',
+    });
+    assert.match(results.find((r) => r.id === 'access.admin-exposed.user-login')!.message, /within 3000 ms/);
+    assert.equal(results.find((r) => r.check === 'http.hsts')!.status, 'pass');
+  });
 
   for (const kind of HOSTILITIES) {
     it(`https side: ${kind}`, async (t) => {

@@ -17,6 +17,11 @@ export interface TokenizeOptions {
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes']);
 const MAX_ATTRS = 256;
 
+// Character classes by code (faster than a regex per character on a 1 MiB page).
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+const endsName = (c: number) => isSpace(c) || c === 47 /* / */ || c === 62; /* > */
+const endsAttrName = (c: number) => endsName(c) || c === 61; /* = */
+
 const closers = new Map<string, RegExp>();
 function closer(name: string): RegExp {
   let re = closers.get(name);
@@ -51,23 +56,23 @@ export function* tokenizeHtml(input: string, opts: TokenizeOptions = {}): Genera
     }
     // Tag name.
     let j = lt + 1;
-    while (j < n && !/[\s/>]/.test(html[j]!)) j++;
+    while (j < n && !endsName(html.charCodeAt(j))) j++;
     const name = html.slice(lt + 1, j).toLowerCase();
     const attrs = new Map<string, string>();
     // Attributes.
     for (;;) {
-      while (j < n && /[\s/]/.test(html[j]!)) j++;
+      while (j < n && (isSpace(html.charCodeAt(j)) || html.charCodeAt(j) === 47)) j++;
       if (j >= n || html[j] === '>') break;
       const a0 = j;
       j++; // the first character may be '=' (HTML treats it as part of the name)
-      while (j < n && !/[\s/>=]/.test(html[j]!)) j++;
+      while (j < n && !endsAttrName(html.charCodeAt(j))) j++;
       const attr = html.slice(a0, j).toLowerCase();
       let value = '';
       let k = j;
-      while (k < n && /\s/.test(html[k]!)) k++;
+      while (k < n && isSpace(html.charCodeAt(k))) k++;
       if (html[k] === '=') {
         k++;
-        while (k < n && /\s/.test(html[k]!)) k++;
+        while (k < n && isSpace(html.charCodeAt(k))) k++;
         const q = html[k];
         if (q === '"' || q === "'") {
           const end = html.indexOf(q, k + 1);
@@ -75,7 +80,7 @@ export function* tokenizeHtml(input: string, opts: TokenizeOptions = {}): Genera
           j = end < 0 ? n : end + 1;
         } else {
           const v0 = k;
-          while (k < n && !/[\s>]/.test(html[k]!)) k++;
+          while (k < n && !isSpace(html.charCodeAt(k)) && html.charCodeAt(k) !== 62) k++;
           value = html.slice(v0, k);
           j = k;
         }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCa, issueCert } from '../../pki/index.js';
-import type { RouteAnswer, TestServer, TlsIdentity } from '../http/test-servers.js';
-import { closedPort, hostileServer, webServer } from '../http/test-servers.js';
+import type { RouteAnswer, TestServer, TlsIdentity } from '../http/test-support/test-servers.js';
+import { closedPort, hostileServer, webServer } from '../http/test-support/test-servers.js';
 import { HttpClient, MAX_HEADERS, networkErrorCode, walkRedirects } from './http-fetch.js';
 import { parseResolve } from './resolve.js';
 

@@ -19,11 +19,12 @@ export interface TlsIdentity {
   keyPem: string;
 }
 
-/** One answer: status, headers (arrays for repeats) and body. */
+/** One answer: status, headers (arrays for repeats) and body; `hang` never answers that request. */
 export interface RouteAnswer {
   status: number;
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
+  hang?: boolean;
 }
 
 /** Handles one request. */
@@ -53,6 +54,7 @@ async function listen(server: net.Server, sockets: Set<net.Socket>): Promise<Tes
 export async function webServer(route: Route, tlsId?: TlsIdentity): Promise<TestServer> {
   const handler: http.RequestListener = (req, res) => {
     const r = route(req);
+    if (r.hang) return;
     res.writeHead(r.status, r.headers ?? {});
     res.end(req.method === 'HEAD' ? undefined : r.body);
   };
