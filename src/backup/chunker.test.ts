@@ -18,14 +18,18 @@ describe('content-defined chunking', () => {
 
   it('chunks concatenate back to the input, within min/max, averaging near 1 MiB', () => {
     assert.ok(Buffer.concat(chunks).equals(data));
-    for (const c of chunks.slice(0, -1)) assert.ok(c.length >= DATA_CHUNKS.min && c.length <= DATA_CHUNKS.max, `chunk of ${c.length}`);
+    for (const c of chunks.slice(0, -1))
+      assert.ok(c.length >= DATA_CHUNKS.min && c.length <= DATA_CHUNKS.max, `chunk of ${c.length}`);
     const avg = data.length / chunks.length;
     assert.ok(avg > 0.7 * DATA_CHUNKS.avg && avg < 1.6 * DATA_CHUNKS.avg, `average ${avg}`);
   });
 
   it('does not depend on how the input is split into blocks', () => {
     const other = chunk(data, cutter, 777_777);
-    assert.deepEqual(other.map((c) => c.length), chunks.map((c) => c.length));
+    assert.deepEqual(
+      other.map((c) => c.length),
+      chunks.map((c) => c.length),
+    );
   });
 
   it('re-finds the same boundaries after an insertion near the start (shift resistance)', () => {
@@ -37,7 +41,10 @@ describe('content-defined chunking', () => {
 
   it('depends on the repository seed', () => {
     const other = chunk(data, new Cutter({ ...DATA_CHUNKS, gearSeed: 'bb'.repeat(32) }), 1 << 20);
-    assert.notDeepEqual(other.map((c) => c.length), chunks.map((c) => c.length));
+    assert.notDeepEqual(
+      other.map((c) => c.length),
+      chunks.map((c) => c.length),
+    );
   });
 
   it('gives every chunk its own ArrayBuffer (safe to transfer to a worker)', () => {

@@ -41,7 +41,12 @@ describe('backup: MariaDB dumps (Debian mariadbd, CiviCRM-shaped schema)', { ski
   });
 
   const run = (sources: SourceSpec[]) =>
-    runBackup({ dests: [{ backend: new LocalBackend(repoDir), required: true }], sources, unlock: {}, cacheDir: null });
+    runBackup({
+      dests: [{ backend: new LocalBackend(repoDir), required: true }],
+      sources,
+      unlock: {},
+      cacheDir: null,
+    });
   const readRepo = () => Repository.open(new LocalBackend(repoDir), { identities: [id.identity] });
 
   it('dumps the database streamed, recording the dump status and row counts', async () => {
@@ -79,17 +84,27 @@ describe('backup: MariaDB dumps (Debian mariadbd, CiviCRM-shaped schema)', { ski
       pool,
     });
     assert.equal(res.dumps[0]!.into, 'civicrm_restored');
-    const [c] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM civicrm_contact', 'civicrm_restored');
+    const [c] = await db.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM civicrm_contact',
+      'civicrm_restored',
+    );
     assert.equal(Number(c!.n), 60);
     const [names] = await db.query<{ a: string; b: string }>(
-      "SELECT (SELECT display_name FROM civicrm_restored.civicrm_contact WHERE id = 1) AS a, (SELECT display_name FROM civicrm.civicrm_contact WHERE id = 1) AS b",
+      'SELECT (SELECT display_name FROM civicrm_restored.civicrm_contact WHERE id = 1) AS a, (SELECT display_name FROM civicrm.civicrm_contact WHERE id = 1) AS b',
     );
     assert.equal(names!.a, names!.b, 'tricky strings survive the round trip');
-    const [blob] = await db.query<{ h: string }>('SELECT HEX(invoice) AS h FROM civicrm_contribution WHERE id = 1', 'civicrm_restored');
+    const [blob] = await db.query<{ h: string }>(
+      'SELECT HEX(invoice) AS h FROM civicrm_contribution WHERE id = 1',
+      'civicrm_restored',
+    );
     assert.equal(blob!.h, '00FF27225C3B28290A');
-    const [trg] = await db.query<{ d: string }>("SELECT DEFINER AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'civicrm_restored'");
+    const [trg] = await db.query<{ d: string }>(
+      "SELECT DEFINER AS d FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'civicrm_restored'",
+    );
     assert.equal(trg!.d, `${db.user}@%`, 'DEFINER rewritten to the restoring account');
-    const [fn] = await db.query<{ v: string }>("SELECT civicrm_restored.civicrm_strip_non_numeric('+1 (555) 01') AS v");
+    const [fn] = await db.query<{ v: string }>(
+      "SELECT civicrm_restored.civicrm_strip_non_numeric('+1 (555) 01') AS v",
+    );
     assert.equal(fn!.v, '155501');
   });
 
@@ -114,11 +129,24 @@ describe('backup: MariaDB dumps (Debian mariadbd, CiviCRM-shaped schema)', { ski
     assert.equal(d.rowsExpected, 271);
     assert.equal(d.rowsFound, 271);
     assert.deepEqual(d.mismatches, []);
-    assert.deepEqual(d.sanity.map((s) => `${s.name}:${s.ok}`), ['triggers:true', 'routines:true', 'civicrm_domain:true', 'civicrm_contact:true', 'civicrm_strip_non_numeric:true']);
-    const left = await db.query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'civiguard_drill_%'");
+    assert.deepEqual(
+      d.sanity.map((s) => `${s.name}:${s.ok}`),
+      [
+        'triggers:true',
+        'routines:true',
+        'civicrm_domain:true',
+        'civicrm_contact:true',
+        'civicrm_strip_non_numeric:true',
+      ],
+    );
+    const left = await db.query(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'civiguard_drill_%'",
+    );
     assert.deepEqual(left, [], 'scratch database dropped');
     await recordDrill([repo], rec);
-    const recs = await (await Repository.open(new LocalBackend(repoDir), {})).listRecords<DrillRecord>('drills');
+    const recs = await (
+      await Repository.open(new LocalBackend(repoDir), {})
+    ).listRecords<DrillRecord>('drills');
     assert.equal(recs.length, 1);
     assert.equal(recs[0]!.rec.ok, true);
   });
@@ -128,24 +156,40 @@ describe('backup: MariaDB dumps (Debian mariadbd, CiviCRM-shaped schema)', { ski
       "CREATE USER 'limited'@'%' IDENTIFIED BY 'pw'; GRANT SELECT, INSERT, CREATE, DROP, ALTER, INDEX, CREATE ROUTINE, ALTER ROUTINE, CREATE VIEW, SHOW VIEW, LOCK TABLES, REFERENCES ON `civiguard\\_drill\\_%`.* TO 'limited'@'%';",
     );
     const repo = await readRepo();
-    const rec = await drillSnapshot(repo, await repo.findSnapshot(snapshotId), parseDsn(`mysql://limited:pw@127.0.0.1:${db.port}/`));
+    const rec = await drillSnapshot(
+      repo,
+      await repo.findSnapshot(snapshotId),
+      parseDsn(`mysql://limited:pw@127.0.0.1:${db.port}/`),
+    );
     assert.equal(rec.ok, false);
     assert.match(rec.error ?? '', /TRIGGER|denied/i);
-    const left = await db.query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'civiguard_drill_%'");
+    const left = await db.query(
+      "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'civiguard_drill_%'",
+    );
     assert.deepEqual(left, []);
   });
 
   const failures: { name: string; script?: string; dsn?: () => string; expect: RegExp }[] = [
-    { name: 'a wrong password (mariadb-dump exits non-zero)', dsn: () => `mysql://${db.user}:wrong@127.0.0.1:${db.port}/civicrm`, expect: /mariadb-dump of civicrm.* failed \(exit 2\).*Access denied/ },
-    { name: 'a missing database', dsn: () => db.dsn('no_such_db'), expect: /failed \(exit 2\).*Unknown database/ },
+    {
+      name: 'a wrong password (mariadb-dump exits non-zero)',
+      dsn: () => `mysql://${db.user}:wrong@127.0.0.1:${db.port}/civicrm`,
+      expect: /mariadb-dump of civicrm.* failed \(exit 2\).*Access denied/,
+    },
+    {
+      name: 'a missing database',
+      dsn: () => db.dsn('no_such_db'),
+      expect: /failed \(exit 2\).*Unknown database/,
+    },
     {
       name: 'a dump cut short (no end marker) even with exit status 0',
-      script: '#!/bin/sh\nprintf -- "-- MariaDB dump\\nCREATE TABLE `t` (a int);\\nINSERT INTO `t` VALUES (1),(2"\nexit 0\n',
+      script:
+        '#!/bin/sh\nprintf -- "-- MariaDB dump\\nCREATE TABLE `t` (a int);\\nINSERT INTO `t` VALUES (1),(2"\nexit 0\n',
       expect: /truncated: no '-- Dump completed' end marker/,
     },
     {
       name: 'a dump that dies after producing output',
-      script: '#!/bin/sh\nprintf -- "-- MariaDB dump\\nINSERT INTO `t` VALUES (1);\\n"\necho "mariadb-dump: Error 2013: Lost connection to server during query" >&2\nexit 2\n',
+      script:
+        '#!/bin/sh\nprintf -- "-- MariaDB dump\\nINSERT INTO `t` VALUES (1);\\n"\necho "mariadb-dump: Error 2013: Lost connection to server during query" >&2\nexit 2\n',
       expect: /exit 2.*Lost connection/,
     },
     {
@@ -173,7 +217,11 @@ describe('backup: MariaDB dumps (Debian mariadbd, CiviCRM-shaped schema)', { ski
         if (prev === undefined) delete process.env.CIVIGUARD_MARIADB_DUMP;
         else process.env.CIVIGUARD_MARIADB_DUMP = prev;
       }
-      assert.equal((await new LocalBackend(repoDir).list('snapshots')).length, before, 'no snapshot recorded');
+      assert.equal(
+        (await new LocalBackend(repoDir).list('snapshots')).length,
+        before,
+        'no snapshot recorded',
+      );
       assert.equal(readFileSync(join(repoDir, 'config')).length > 0, true);
     });
   }

@@ -6,14 +6,20 @@ const snap = (time: string) => ({ id: time, time });
 
 describe('retention policy (forget)', () => {
   // one snapshot a day at 03:00 for 60 days, plus two extra on the last day
-  const snaps = Array.from({ length: 60 }, (_, i) => snap(new Date(Date.UTC(2024, 0, 1 + i, 3)).toISOString()));
+  const snaps = Array.from({ length: 60 }, (_, i) =>
+    snap(new Date(Date.UTC(2024, 0, 1 + i, 3)).toISOString()),
+  );
   snaps.push(snap('2024-02-29T12:00:00.000Z'), snap('2024-02-29T18:00:00.000Z'));
   const cases: { name: string; policy: Record<string, number>; keep: number }[] = [
     { name: 'keep-last 5', policy: { last: 5 }, keep: 5 },
     { name: 'keep-daily 7 (one per day, newest of the day)', policy: { daily: 7 }, keep: 7 },
     { name: 'keep-weekly 4', policy: { weekly: 4 }, keep: 4 },
     { name: 'keep-monthly 12 (only two months exist)', policy: { monthly: 12 }, keep: 2 },
-    { name: 'daily 7 + weekly 4 overlap (two weeks are already covered by the days)', policy: { daily: 7, weekly: 4 }, keep: 9 },
+    {
+      name: 'daily 7 + weekly 4 overlap (two weeks are already covered by the days)',
+      policy: { daily: 7, weekly: 4 },
+      keep: 9,
+    },
     { name: 'keep-hourly 3', policy: { hourly: 3 }, keep: 3 },
   ];
   for (const c of cases) {
@@ -26,7 +32,10 @@ describe('retention policy (forget)', () => {
   }
   it('keeps the newest of a day, not the oldest', () => {
     const d = applyRetention(snaps, { daily: 1 });
-    assert.deepEqual(d.keep.map((k) => k.time), ['2024-02-29T18:00:00.000Z']);
+    assert.deepEqual(
+      d.keep.map((k) => k.time),
+      ['2024-02-29T18:00:00.000Z'],
+    );
   });
   it('refuses an empty policy (it would forget everything)', () => {
     assert.throws(() => applyRetention(snaps, {}), /at least one/);

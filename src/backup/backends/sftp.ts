@@ -18,7 +18,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { posix } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
-import { Client, utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 import { CiviguardError, describeError } from '../../core/errors.js';
 import { redactString } from '../../core/redact.js';
 import type { Backend, BackendLocation, FileInfo, RepoDir } from './backend.js';

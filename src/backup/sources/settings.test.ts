@@ -26,9 +26,25 @@ define('CIVICRM_CRED_KEYS', getenv('CRED_KEYS'));
 
 describe('DSNs', () => {
   const cases: { dsn: string; expect: Partial<ReturnType<typeof parseDsn>> }[] = [
-    { dsn: 'mysql://civi:p%40ss@localhost:3307/civicrm?new_link=true', expect: { user: 'civi', password: 'p@ss', host: 'localhost', port: 3307, database: 'civicrm', socket: null } },
-    { dsn: 'mysql://u:p@unix(/run/mysqld/mysqld.sock)/civicrm', expect: { socket: '/run/mysqld/mysqld.sock', database: 'civicrm' } },
-    { dsn: 'mysqli://u:p@db.example.org/civi?socket=/tmp/s', expect: { host: 'db.example.org', port: 3306, socket: '/tmp/s' } },
+    {
+      dsn: 'mysql://civi:p%40ss@localhost:3307/civicrm?new_link=true',
+      expect: {
+        user: 'civi',
+        password: 'p@ss',
+        host: 'localhost',
+        port: 3307,
+        database: 'civicrm',
+        socket: null,
+      },
+    },
+    {
+      dsn: 'mysql://u:p@unix(/run/mysqld/mysqld.sock)/civicrm',
+      expect: { socket: '/run/mysqld/mysqld.sock', database: 'civicrm' },
+    },
+    {
+      dsn: 'mysqli://u:p@db.example.org/civi?socket=/tmp/s',
+      expect: { host: 'db.example.org', port: 3306, socket: '/tmp/s' },
+    },
   ];
   for (const c of cases) {
     it(`parses ${c.dsn}`, () => {
