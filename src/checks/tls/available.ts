@@ -1,5 +1,6 @@
 import { defineCheck } from '../../core/check.js';
 import type { Finding } from '../../core/check.js';
+import { suiteName } from '../../probes/tls/cipher-suites.js';
 import { tlsConnectionProbe } from '../../probes/tls/connection.js';
 import { describeEndpoint } from '../../probes/tls/endpoint.js';
 
@@ -60,7 +61,10 @@ export default defineCheck({
         : { kind: conn.modern.kind, code: conn.modern.code, message: conn.modern.message },
       legacy:
         conn.legacy && !conn.legacy.ok ? { kind: conn.legacy.kind, message: conn.legacy.message } : null,
-      raw: conn.raw,
+      raw:
+        conn.raw?.kind === 'server-hello'
+          ? { kind: conn.raw.kind, version: conn.raw.version, suite: suiteName(conn.raw.suite) }
+          : conn.raw,
     };
     switch (f.kind) {
       case 'refused':

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { CertInfo, ParsedCert } from './certificate-info.js';
 import { parseCert } from './certificate-info.js';
@@ -74,11 +75,46 @@ export function parsePemBundle(pem: string): ParsedCert[] {
   return out;
 }
 
-/** Node's bundled Mozilla roots plus the extra CAs given with `--ca`. */
+/** Where Linux distributions (and macOS/Alpine) keep the system CA bundle; the first readable one is used. */
+const SYSTEM_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/ssl/cert.pem',
+];
+const MAX_BUNDLE = 8 * 1024 * 1024;
+
+function readBundle(file: string | undefined): string {
+  if (!file) return '';
+  try {
+    if (statSync(file).size > MAX_BUNDLE) return '';
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The system store: Node's bundled Mozilla roots, the operating system's CA bundle (which may hold
+ * locally added CAs) and NODE_EXTRA_CA_CERTS, without duplicates.
+ */
+function loadSystemAnchors(): Anchor[] {
+  const seen = new Set<string>();
+  const out: Anchor[] = [];
+  const osBundle = readBundle(SYSTEM_BUNDLES.find((f) => existsSync(f)));
+  for (const pem of [...rootCertificates, osBundle, readBundle(process.env.NODE_EXTRA_CA_CERTS)]) {
+    for (const cert of parsePemBundle(pem)) {
+      if (seen.has(cert.x509.fingerprint256)) continue;
+      seen.add(cert.x509.fingerprint256);
+      out.push({ cert, source: 'system' });
+    }
+  }
+  return out;
+}
+
+/** The system store (see loadSystemAnchors) plus the extra CAs given with `--ca`. */
 export function trustAnchors(extraPems: readonly string[]): Anchor[] {
-  systemAnchors ??= rootCertificates.flatMap((p) =>
-    parsePemBundle(p).map((cert) => ({ cert, source: 'system' as const })),
-  );
+  systemAnchors ??= loadSystemAnchors();
   const extra = extraPems.flatMap((p) =>
     parsePemBundle(p).map((cert) => ({ cert, source: 'ca-option' as const })),
   );

@@ -71,7 +71,8 @@ export function aggregate(tests: CategoryTest[]): CategoryFacts['state'] {
 
 export const tlsCiphersProbe = defineProbe<TlsCiphersFacts>({
   name: 'tls ciphers',
-  timeoutMs: (t) => t.timeoutMs * 2,
+  // Waits for the protocol probe, then up to 16 handshakes of a quarter budget each, 6 at a time.
+  timeoutMs: (t) => t.timeoutMs * 3,
   async run(ctx) {
     const conn = await ctx.get(tlsConnectionProbe);
     const { protocols } = await ctx.get(tlsProtocolsProbe);
