@@ -22,37 +22,6 @@ const opt = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
-if (!process.env.CIVIGUARD_BENCH_IN_NETNS) {
-  if (process.getuid?.() !== 0) {
-    console.error(
-      'bench/audit/testssl needs root (it creates a loopback-only network namespace for the peers)',
-    );
-    process.exit(2);
-  }
-  spawnSync('ip', ['netns', 'del', NETNS]);
-  execFileSync('ip', ['netns', 'add', NETNS]);
-  try {
-    execFileSync('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up']);
-    // tsc emits even when a file elsewhere has type errors; the bench needs only dist/ to be current.
-    const build = spawnSync('npm', ['run', '--silent', 'build'], {
-      cwd: repo,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    if (build.status !== 0)
-      console.error('warning: the build reported type errors; benchmarking what it emitted');
-    const r = spawnSync(
-      'ip',
-      ['netns', 'exec', NETNS, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), ...args],
-      { stdio: 'inherit', env: { ...process.env, CIVIGUARD_BENCH_IN_NETNS: '1' }, cwd: repo },
-    );
-    process.exitCode = r.status ?? 1;
-  } finally {
-    spawnSync('ip', ['netns', 'del', NETNS]);
-  }
-} else {
-  await inside();
-}
-
 type Verdict = 'ok' | 'bad' | 'offered' | 'not offered' | 'n/a';
 type Aspect =
   'trust' | 'hostname' | 'expiry' | 'TLS1.0' | 'TLS1.1' | 'TLS1.2' | 'TLS1.3' | 'weak ciphers' | 'HSTS';
@@ -258,4 +227,35 @@ async function inside(): Promise<void> {
     ],
     timing,
   );
+}
+
+if (!process.env.CIVIGUARD_BENCH_IN_NETNS) {
+  if (process.getuid?.() !== 0) {
+    console.error(
+      'bench/audit/testssl needs root (it creates a loopback-only network namespace for the peers)',
+    );
+    process.exit(2);
+  }
+  spawnSync('ip', ['netns', 'del', NETNS]);
+  execFileSync('ip', ['netns', 'add', NETNS]);
+  try {
+    execFileSync('ip', ['netns', 'exec', NETNS, 'ip', 'link', 'set', 'lo', 'up']);
+    // tsc emits even when a file elsewhere has type errors; the bench needs only dist/ to be current.
+    const build = spawnSync('npm', ['run', '--silent', 'build'], {
+      cwd: repo,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (build.status !== 0)
+      console.error('warning: the build reported type errors; benchmarking what it emitted');
+    const r = spawnSync(
+      'ip',
+      ['netns', 'exec', NETNS, process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), ...args],
+      { stdio: 'inherit', env: { ...process.env, CIVIGUARD_BENCH_IN_NETNS: '1' }, cwd: repo },
+    );
+    process.exitCode = r.status ?? 1;
+  } finally {
+    spawnSync('ip', ['netns', 'del', NETNS]);
+  }
+} else {
+  await inside();
 }
