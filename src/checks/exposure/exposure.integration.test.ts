@@ -200,6 +200,25 @@ describe('exposure checks against real https servers', { timeout: 60_000 }, () =
     assert.deepEqual(byCheck.get('exposure.settings'), ['exposure.settings:pass']);
   });
 
+  it('a site that answers everything slowly: cut at the time budget, partial facts, errors name the budget', async () => {
+    // 2.5 s per answer, 3 s request timeout: ~95 requests would take ~40 s; the probe's budget is 10 s.
+    const { results, fact, ms } = await audit(
+      { home: DRUPAL_HOME, delayMs: (p) => (p === '' ? 0 : 2500) },
+      { cms: 'drupal', timeoutMs: 3000 },
+    );
+    assert.ok(fact?.ok, 'the probe returns what it gathered');
+    assert.match(fact.value.stopped ?? '', /time budget of 9 s spent/);
+    assert.ok(
+      fact.value.items.some((i) => i.answer),
+      'some answers arrived',
+    );
+    const errors = results.filter((r) => r.status === 'error');
+    assert.ok(errors.length > 0);
+    for (const r of errors) assert.match(r.message, /got no answer/);
+    assert.deepEqual(fails(results), []);
+    assert.ok(ms < 30_000, `hang guard: ${ms} ms`);
+  });
+
   it('no https at all: the files are looked for over plain http (--http-url)', async () => {
     const site = await startFakeSite({ plain: true, files: { '.git/HEAD': 'ref: refs/heads/main\n' } });
     const closed = await freePort();

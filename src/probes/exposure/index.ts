@@ -124,7 +124,12 @@ export const exposureProbe = defineProbe<ExposureFacts>({
     }
 
     const plan = makePlan(cms, base.hostname);
-    const req = new Requester({ ...reqOpts, base, budgetMs: Math.max(0, deadline - performance.now()) });
+    const req = new Requester({
+      ...reqOpts,
+      base,
+      budgetMs: Math.max(0, deadline - performance.now()),
+      totalBudgetMs: reqOpts.budgetMs,
+    });
     const fetched = new Map<string, Promise<ProbedItem>>();
     const baselines = new Map<string, Promise<Baseline | null>>();
     const pending: Promise<unknown>[] = [];

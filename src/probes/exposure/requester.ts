@@ -23,6 +23,8 @@ export interface RequesterOptions {
   requestTimeoutMs: number;
   /** Nothing starts after this many ms, and what is in flight is cut. */
   budgetMs: number;
+  /** The whole budget this one is the rest of, for messages (default `budgetMs`). */
+  totalBudgetMs?: number;
   maxRequests: number;
   /** Give up after this many failures when nothing ever answered (default 6). */
   failFast?: number;
@@ -65,13 +67,9 @@ export class Requester {
     if (opts.concurrency < 1 || opts.concurrency > 6) throw new RangeError('concurrency must be 1..6');
     this.signal = AbortSignal.any([opts.signal, this.cut.signal]);
     this.failFast = opts.failFast ?? 6;
-    this.timer = setTimeout(
-      () =>
-        this.stop(
-          `time budget of ${opts.budgetMs >= 1000 ? `${Math.round(opts.budgetMs / 1000)} s` : `${opts.budgetMs} ms`} spent`,
-        ),
-      opts.budgetMs,
-    );
+    const total = opts.totalBudgetMs ?? opts.budgetMs;
+    const label = total >= 1000 ? `${Math.round(total / 1000)} s` : `${Math.round(total)} ms`;
+    this.timer = setTimeout(() => this.stop(`time budget of ${label} spent`), opts.budgetMs);
   }
 
   /** Stops: nothing new starts, requests in flight are cut. */
