@@ -1,5 +1,5 @@
 import { defineCheck } from '../../core/check.js';
-import { KIND_FILE, isWithin } from '../../probes/local/fs-walk.js';
+import { KIND_FILE, insideAny } from '../../probes/local/fs-walk.js';
 import { layoutProbe } from '../../probes/local/layout.js';
 import { siteTreeProbe } from '../../probes/local/site-tree.js';
 
@@ -33,10 +33,11 @@ export default defineCheck({
     const found: { path: string; size: number }[] = [];
     let count = 0;
     let files = 0;
+    const served = insideAny(layout.servedRoots);
     for (let i = 0; i < t.count; i++) {
       if (t.kind[i] !== KIND_FILE) continue;
       const p = t.paths[i]!;
-      if (!layout.servedRoots.some((r) => isWithin(p, r))) continue;
+      if (!served(p)) continue;
       files++;
       if (!isDumpOrArchive(p.slice(p.lastIndexOf('/') + 1))) continue;
       count++;

@@ -1,6 +1,6 @@
 import type { Finding } from '../../core/check.js';
 import { defineCheck } from '../../core/check.js';
-import { KIND_DIR, KIND_FILE, isWithin } from '../../probes/local/fs-walk.js';
+import { KIND_DIR, KIND_FILE, insideAny } from '../../probes/local/fs-walk.js';
 import { layoutProbe } from '../../probes/local/layout.js';
 import { siteTreeProbe } from '../../probes/local/site-tree.js';
 import type { Account } from '../../probes/local/web-user.js';
@@ -38,7 +38,7 @@ export default defineCheck({
   run({ layout, tree }, { optional }) {
     const t = tree.table;
     const users: Account[] = optional.web.ok ? optional.web.value.phpUsers : [];
-    const excluded = layout.dataRoots;
+    const isData = insideAny(layout.dataRoots);
     const world: string[] = [];
     let worldCount = 0;
     const byUser = new Map<string, { count: number; paths: string[] }>();
@@ -48,7 +48,7 @@ export default defineCheck({
       if (kind !== KIND_DIR && kind !== KIND_FILE) continue;
       const p = t.paths[i]!;
       if (kind === KIND_FILE && !CODE_FILE.test(p.slice(p.lastIndexOf('/') + 1))) continue;
-      if (excluded.some((d) => isWithin(p, d))) continue;
+      if (isData(p)) continue;
       examined++;
       const mode = t.mode[i]!;
       if (mode & 0o002) {

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildTarget } from '../../audit/build-target.js';
+import { freePort } from '../../test-support/servers/nginx.js';
 import type { SiteFixture } from '../../test-support/sites/index.js';
 import { buildSite } from '../../test-support/sites/index.js';
 import { probeOutcome } from '../../test-support/sites/facts.js';
@@ -58,7 +59,7 @@ describe("canary on Debian's WordPress (nginx + php-fpm, content dir through the
     if (missing) return t.skip(missing);
     const o = await probeOutcome(
       canaryProbe,
-      buildTarget({ url: open.url, resolve: open.resolve, root: open.root }),
+      buildTarget({ url: open.url, httpUrl: open.httpUrl, resolve: open.resolve, root: open.root }),
     );
     assert.ok(o.ok, !o.ok ? o.reason : '');
     const f = o.value;
@@ -85,7 +86,7 @@ describe("canary on Debian's WordPress (nginx + php-fpm, content dir through the
     if (missing) return t.skip(missing);
     const o = await probeOutcome(
       canaryProbe,
-      buildTarget({ url: denied.url, resolve: denied.resolve, root: denied.root }),
+      buildTarget({ url: denied.url, httpUrl: denied.httpUrl, resolve: denied.resolve, root: denied.root }),
     );
     assert.ok(o.ok, !o.ok ? o.reason : '');
     assert.deepEqual(byKind(o.value), {
@@ -126,7 +127,7 @@ describe('canary and .htaccess: Apache honours it only with AllowOverride, nginx
       stacks.push(stack);
       const o = await probeOutcome(
         canaryProbe,
-        buildTarget({ url: stack.url, resolve: stack.resolve, root: fx.root }),
+        buildTarget({ url: stack.url, httpUrl: stack.httpUrl, resolve: stack.resolve, root: fx.root }),
       );
       assert.ok(o.ok, !o.ok ? o.reason : '');
       for (const d of o.value.dirs) assert.equal(d.status, c.expect, `${d.kind}: ${d.reason}`);
@@ -157,12 +158,47 @@ describe('canary listing: a dir URL that lists the canary (nginx autoindex)', ()
     stacks.push(stack);
     const o = await probeOutcome(
       canaryProbe,
-      buildTarget({ url: stack.url, resolve: stack.resolve, root: fx.root }),
+      buildTarget({ url: stack.url, httpUrl: stack.httpUrl, resolve: stack.resolve, root: fx.root }),
     );
     assert.ok(o.ok, !o.ok ? o.reason : '');
     const listing = Object.fromEntries(o.value.dirs.map((d) => [d.kind, d.listing]));
     assert.deepEqual(listing, { upload: true, custom: false, log: false, compile: false });
     assert.match(o.value.dirs[0]!.listingUrl!, /\/files\/civicrm\/upload\/$/);
+    assert.deepEqual(canariesUnder(fx.root), []);
+  });
+});
+
+describe('canary on a site without https: the same paths over plain http', () => {
+  const stacks: WebStack[] = [];
+  const sites: SiteFixture[] = [];
+  after(async () => {
+    for (const s of stacks) await s.stop();
+    sites.forEach((s) => s.remove());
+  });
+  it('https refused → http answers: reachable over http, the refused https attempt recorded', async (t) => {
+    const missing = webStackMissing('nginx');
+    if (missing) return t.skip(missing);
+    const fx = buildSite('wordpress');
+    sites.push(fx);
+    openTree(fx);
+    const stack = await startNginxPhp({ root: fx.webRoot, php: false });
+    stacks.push(stack);
+    const closed = await freePort();
+    const target = buildTarget({
+      url: `https://${stack.host}:${closed}/`,
+      httpUrl: stack.httpUrl,
+      resolve: [...stack.resolve, `${stack.host}:${closed}:127.0.0.1`],
+      root: fx.root,
+    });
+    const o = await probeOutcome(canaryProbe, target);
+    assert.ok(o.ok, !o.ok ? o.reason : '');
+    const up = o.value.dirs.find((d) => d.kind === 'upload')!;
+    assert.equal(up.status, 'reachable', up.reason);
+    assert.match(
+      up.reachableUrl!,
+      new RegExp(`^http://${stack.host}:${stack.httpPort}/wp-content/uploads/civicrm/upload/`),
+    );
+    assert.equal(up.attempts[0]!.status, null);
     assert.deepEqual(canariesUnder(fx.root), []);
   });
 });
@@ -192,7 +228,7 @@ import { buildTarget } from './src/audit/build-target.ts';
 import { canaryProbe } from './src/probes/local/canary.ts';
 import { probeOutcome } from './src/test-support/sites/facts.ts';
 const [root, port, timeoutMs] = process.argv.slice(1);
-const target = buildTarget({ url: 'https://hang.test:' + port + '/', resolve: ['hang.test:' + port + ':127.0.0.1'], root, timeoutMs: Number(timeoutMs) });
+const target = buildTarget({ url: 'https://hang.test:' + port + '/', resolve: ['hang.test:' + port + ':127.0.0.1', 'hang.test:80:127.0.0.1'], root, timeoutMs: Number(timeoutMs) });
 const o = await probeOutcome(canaryProbe, target);
 const left = [];
 const walk = (d) => { for (const n of readdirSync(d)) { const p = join(d, n); if (statSync(p).isDirectory()) walk(p); else if (n.includes('civiguard-canary')) left.push(p); } };
@@ -269,6 +305,8 @@ describe('canaries are deleted when the probe times out or the process gets SIGI
         `https://hang.test:${hole.port}/`,
         '--resolve',
         `hang.test:${hole.port}:127.0.0.1`,
+        '--resolve',
+        'hang.test:80:127.0.0.1',
         '--root',
         fx.root,
         '--only',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeError } from '../../core/errors.js';
+import { CiviguardError, describeError } from '../../core/errors.js';
 import { FactUnavailable, defineProbe } from '../../core/probe.js';
 import type { AuditTarget } from '../../core/target.js';
 import { httpClientProbe } from '../http-client.js';
@@ -24,6 +24,9 @@ export interface FetchAttempt {
   /** The body carried the canary token (or the log file's first bytes). */
   matched: boolean;
   error?: string;
+  /** This plain-http attempt stands in for the https URL that gave no answer. */
+  fallbackFor?: string;
+  timedOut?: boolean;
 }
 
 export type CanaryStatus = 'reachable' | 'not-reachable' | 'skipped' | 'error';
@@ -155,6 +158,9 @@ interface FetchCtx {
   client: HttpClient;
   signal: AbortSignal;
   timeoutMs: number;
+  /** https base and its plain-http twin (`--http-url`): tried when https gives no answer at all. */
+  base: URL;
+  httpBase: URL;
 }
 
 async function fetchOne(
@@ -173,14 +179,35 @@ async function fetchOne(
     return { url, status: res.status, matched: res.status < 300 && test(res.body, res.status) };
   } catch (e) {
     if (f.signal.aborted) throw e;
-    return { url, status: null, matched: false, error: describeError(e) };
+    const timedOut = e instanceof CiviguardError && e.code === 'E_TIMEOUT';
+    return { url, status: null, matched: false, error: describeError(e), ...(timedOut ? { timedOut } : {}) };
   }
+}
+
+/** Fetches over https; when that gets no answer at all (no TLS there), the same path over plain http. */
+async function fetchBoth(
+  f: FetchCtx,
+  url: string,
+  test: (body: Buffer, status: number) => boolean,
+  headers: Record<string, string> = {},
+): Promise<FetchAttempt[]> {
+  const first = await fetchOne(f, url, test, headers);
+  // A timeout is not "no https here": plain http would only time out too.
+  if (first.status !== null || first.timedOut || !url.startsWith(f.base.origin)) return [first];
+  const plain = new URL(url);
+  plain.protocol = 'http:';
+  plain.host = f.httpBase.host;
+  const second = await fetchOne(f, plain.toString(), test, headers);
+  return [first, { ...second, fallbackFor: url }];
 }
 
 function verdict(attempts: FetchAttempt[]): { status: CanaryStatus; reason: string; url: string | null } {
   const hit = attempts.find((a) => a.matched);
   if (hit) return { status: 'reachable', reason: `served at ${hit.url} (HTTP ${hit.status})`, url: hit.url };
-  const failed = attempts.filter((a) => a.status === null);
+  const answeredByFallback = new Set(
+    attempts.filter((a) => a.fallbackFor && a.status !== null).map((a) => a.fallbackFor),
+  );
+  const failed = attempts.filter((a) => a.status === null && !answeredByFallback.has(a.url));
   if (attempts.length === 0) return { status: 'skipped', reason: 'no URL to try', url: null };
   if (failed.length)
     return {
@@ -190,7 +217,10 @@ function verdict(attempts: FetchAttempt[]): { status: CanaryStatus; reason: stri
     };
   return {
     status: 'not-reachable',
-    reason: `not served: ${attempts.map((a) => `${a.url} → ${a.status}`).join(', ')}`,
+    reason: `not served: ${attempts
+      .filter((a) => a.status !== null)
+      .map((a) => `${a.url} → ${a.status}`)
+      .join(', ')}`,
     url: null,
   };
 }
@@ -250,17 +280,17 @@ async function probeDir(
     const urls = d.urls.slice(0, MAX_URLS_PER_DIR);
     for (const u of urls) {
       const fileUrl = new URL(`${u}${name}`, base).toString();
-      const a = await fetchOne(f, fileUrl, (body) => body.includes(token));
-      out.attempts.push(a);
-      if (a.matched) break;
+      const as = await fetchBoth(f, fileUrl, (body) => body.includes(token));
+      out.attempts.push(...as);
+      if (as.some((a) => a.matched)) break;
     }
     // A listing of the dir that names the canary (CiviCRM's isBrowsable test).
     for (const u of urls) {
       const dirUrl = new URL(u, base).toString();
-      const a = await fetchOne(f, dirUrl, (body) => body.includes(name));
-      if (a.matched) {
+      const hit = (await fetchBoth(f, dirUrl, (body) => body.includes(name))).find((a) => a.matched);
+      if (hit) {
         out.listing = true;
-        out.listingUrl = dirUrl;
+        out.listingUrl = hit.url;
         break;
       }
     }
@@ -295,11 +325,11 @@ async function probeLog(f: FetchCtx, base: URL, log: SiteLayout['logFiles'][numb
   const attempts: FetchAttempt[] = [];
   for (const u of log.urls.slice(0, MAX_URLS_PER_DIR)) {
     const url = new URL(u, base).toString();
-    const a = await fetchOne(f, url, (body) => body.subarray(0, head.length).equals(head), {
+    const as = await fetchBoth(f, url, (body) => body.subarray(0, head.length).equals(head), {
       range: `bytes=0-${head.length - 1}`,
     });
-    attempts.push(a);
-    if (a.matched) break;
+    attempts.push(...as);
+    if (as.some((a) => a.matched)) break;
   }
   const v = verdict(attempts);
   return { path: log.path, status: v.status, reason: v.reason, attempts, reachableUrl: v.url };
@@ -319,7 +349,14 @@ export const canaryProbe = defineProbe<CanaryFacts>({
       for (const w of written) untrack(w);
     };
     ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const f: FetchCtx = { client, signal: ctx.signal, timeoutMs: Math.min(ctx.target.timeoutMs, 10_000) };
+    const httpBase = new URL(base.pathname, ctx.target.httpUrl.origin);
+    const f: FetchCtx = {
+      client,
+      signal: ctx.signal,
+      timeoutMs: Math.min(ctx.target.timeoutMs, 10_000),
+      base,
+      httpBase,
+    };
     try {
       ctx.note(`canaries in ${PRIVATE_KINDS.join(', ')}, fetched under ${base.toString()}`);
       // One dir after the other inside, the four dirs (and then the logs) side by side.

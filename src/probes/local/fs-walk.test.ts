@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { KIND_DIR, KIND_FILE, KIND_SYMLINK, distinctRoots, walkTrees } from './fs-walk.js';
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK, distinctRoots, insideAny, walkTrees } from './fs-walk.js';
 
 const base = mkdtempSync(join(tmpdir(), 'civiguard-walk-'));
 after(() => rmSync(base, { recursive: true, force: true }));
@@ -104,5 +104,15 @@ console.log(JSON.stringify({ count: r.table.count, errors: r.errors }));`;
     const res = JSON.parse(out.stdout) as { count: number; errors: { path: string; code: string }[] };
     assert.deepEqual(res.errors, [{ path: join(root, 'a'), code: 'EACCES' }]);
     assert.equal(res.count, 3); // root, index.php, a (listed, not entered)
+  });
+
+  it('insideAny: prefix test on whole path components', () => {
+    const inside = insideAny(['/srv/www/', '/var/lib/wp']);
+    assert.equal(inside('/srv/www'), true);
+    assert.equal(inside('/srv/www/a/b.php'), true);
+    assert.equal(inside('/srv/www2/a.php'), false);
+    assert.equal(inside('/var/lib/wp/x'), true);
+    assert.equal(inside('/var/lib'), false);
+    assert.equal(insideAny(['/'])('/anything'), true);
   });
 });

@@ -203,3 +203,13 @@ export async function walkTrees(rootsIn: readonly string[], opts: WalkOptions = 
 }
 
 export { isWithin };
+
+/** A fast "is this path inside one of these dirs" test (string prefixes, no path.relative per call). */
+export function insideAny(dirs: readonly string[]): (path: string) => boolean {
+  const roots = dirs.map((d) => (d.length > 1 ? d.replace(/\/+$/, '') : d));
+  const prefixes = roots.map((r) => (r === '/' ? '/' : `${r}/`));
+  return (p) => {
+    for (let i = 0; i < roots.length; i++) if (p === roots[i] || p.startsWith(prefixes[i]!)) return true;
+    return false;
+  };
+}

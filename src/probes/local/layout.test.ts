@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -159,6 +159,39 @@ if (file_exists(__DIR__ . '/civicrm.settings.local.php')) {
       'CiviCRM.civimail.a1b2c3d4e5f6.log',
       'mysite.CiviCRM.a1b2c3d4e5f6.log',
     ]);
+  });
+});
+
+describe('layout discovery: what the checks read from disk', () => {
+  it('.htaccess deny rules CiviCRM writes are found in each private dir (and only inside the web root)', () => {
+    const fx = site('drupal7', { htaccess: true });
+    const l = discoverLayout(fx.root, opts);
+    for (const d of l.dirs.filter((x) => x.private))
+      assert.equal(d.htaccessDeny, join(d.path!, '.htaccess'), d.kind);
+    assert.equal(l.dirs.find((d) => d.kind === 'persist')!.htaccessDeny, null);
+    const bare = discoverLayout(site('drupal7').root, opts);
+    assert.ok(bare.dirs.every((d) => d.htaccessDeny === null));
+  });
+
+  it('a 2 GB (sparse) log is listed by size without being read', () => {
+    const fx = site('backdrop');
+    const big = join(fx.dirs.log, 'CiviCRM.bigbigbig.log');
+    writeFileSync(big, 'start\n');
+    truncateSync(big, 2 * 1024 ** 3);
+    const t0 = performance.now();
+    const l = discoverLayout(fx.root, opts);
+    assert.ok(performance.now() - t0 < 10_000);
+    const f = l.logFiles.find((x) => x.path === big)!;
+    assert.equal(f.size, 2 * 1024 ** 3);
+  });
+
+  it('code, data and served roots', () => {
+    const fx = site('drupal8', { composer: true });
+    const l = discoverLayout(fx.root, opts);
+    assert.deepEqual(l.servedRoots, [l.webRoot]);
+    assert.ok(l.dataRoots.includes(join(l.webRoot, 'sites', 'default', 'files')));
+    assert.ok(l.dataRoots.includes(join(fx.root, 'private', 'civicrm')));
+    assert.ok(!l.dataRoots.some((d) => d.endsWith('/ext')));
   });
 });
 
