@@ -5,7 +5,7 @@
  * marked failed and dropped; the others go on.
  */
 import { createHash } from 'node:crypto';
-import { describeError } from '../core/errors.js';
+import { CiviguardError, describeError } from '../core/errors.js';
 import type { Backend } from './backends/backend.js';
 import { dataName } from './backends/backend.js';
 import type { BlobRow, BlobType, IndexPack, PackHeader } from './format.js';
@@ -131,7 +131,7 @@ export class Pipeline {
     if (this.error) throw this.error;
     if (!this.dests.some((d) => d.error === null)) {
       const why = this.dests.map((d) => `${d.backend.location.display}: ${d.error}`).join('; ');
-      this.error = new Error(`every destination failed: ${why}`);
+      this.error = new CiviguardError('E_BACKUP', `every destination failed: ${why}`);
       throw this.error;
     }
   }
