@@ -144,15 +144,27 @@ export class PanScanner {
     }
     let p = from + MIN_RUN - 1;
     while (p < keepFrom) {
-      if (CLASS[buf[p]!] === 0) {
+      const k = CLASS[buf[p]!];
+      // Inside a card number a separator always sits between two digits: a space or dash that does not
+      // cannot be part of one (most spaces in prose), so it is skipped like any other byte.
+      if (k === 0 || (k === 2 && !(CLASS[buf[p - 1]!] === 1 && CLASS[buf[p + 1]!] === 1))) {
         p += MIN_RUN;
         continue;
       }
+      // Expand to the whole run, counting digits: fewer than 13 cannot be a PAN (dates, phone numbers).
+      let digits = CLASS[buf[p]!] === 1 ? 1 : 0;
       let a = p;
-      while (a > from && CLASS[buf[a - 1]!] !== 0) a--;
+      let c: number;
+      while (a > from && (c = CLASS[buf[a - 1]!]!) !== 0) {
+        a--;
+        if (c === 1) digits++;
+      }
       let e = p + 1;
-      while (e < len && CLASS[buf[e]!] !== 0) e++;
-      if (e - a >= MIN_RUN && !this.judgeRun(buf, a, e, e === len && !eof)) return;
+      while (e < len && (c = CLASS[buf[e]!]!) !== 0) {
+        e++;
+        if (c === 1) digits++;
+      }
+      if (digits >= MIN_RUN && !this.judgeRun(buf, a, e, e === len && !eof)) return;
       p = e + MIN_RUN;
     }
     // Count newlines up to where the next block starts, and keep the carry.

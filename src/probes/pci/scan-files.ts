@@ -177,7 +177,9 @@ export async function scanFiles(opts: FileScanOptions): Promise<FileScanReport> 
       let read = 0;
       let first = true;
       while (read < budget) {
-        const w = s.writable(Math.min(1 << 20, budget - read));
+        // Small files get a small buffer (a 1 MiB allocation per file would dominate).
+        const want = st.size > read ? st.size - read + 1 : 1 << 16;
+        const w = s.writable(Math.min(1 << 20, budget - read, want));
         const n = readSync(fd, w, 0, w.length, null);
         if (n <= 0) break;
         if (first) {
