@@ -73,5 +73,6 @@ export function buildTarget(input: TargetInput): AuditTarget {
     webUser: input.webUser ?? null,
     timeoutMs,
     policy: { ...DEFAULT_POLICY, ...input.policy },
+    backupRepos: input.backupRepos ?? [],
   };
 }

@@ -44,6 +44,7 @@ interface AuditFlags {
   httpUrl?: string;
   timeout?: string;
   config?: string;
+  backupRepo?: string[];
 }
 
 export function registerAudit(program: Command): void {
@@ -79,6 +80,7 @@ export function registerAudit(program: Command): void {
     .option('--allow-errors', 'do not exit 1 because a check could not run')
     .option('--http-url <url>', 'where the plain-http side answers (default http://<host>/)')
     .option('--timeout <ms>', 'time budget per probe in ms (default 20000)')
+    .option('--backup-repo <repo>', 'civiguard backup repository to judge (backup.*; repeatable)', collect)
     .option('--config <file>', 'YAML config file (every flag has a key)')
     .action(async (url: string | undefined, flags: AuditFlags) => {
       process.exitCode = await auditCommand(url, flags);
@@ -107,6 +109,7 @@ export async function auditCommand(urlArg: string | undefined, flags: AuditFlags
     accessLogs: [...(cfg.accessLog ?? []), ...(flags.accessLog ?? [])],
     webUser: flags.webUser ?? cfg.webUser ?? null,
     timeoutMs: timeout,
+    backupRepos: [...(cfg.backupRepos ?? []), ...(flags.backupRepo ?? [])],
     policy: {
       ...(cfg.allowedCountries ? { allowedCountries: cfg.allowedCountries } : {}),
       ...(cfg.backupMaxAgeHours ? { backupMaxAgeHours: cfg.backupMaxAgeHours } : {}),

@@ -36,6 +36,8 @@ export interface AuditTarget {
   /** Per-probe time budget in ms. */
   timeoutMs: number;
   policy: AuditPolicy;
+  /** civiguard backup repositories to judge (backup.* checks): directories, sftp:// or s3:// URLs. */
+  backupRepos: string[];
 }
 
 export const DEFAULT_POLICY: AuditPolicy = {
@@ -59,6 +61,7 @@ export interface TargetInput {
   webUser?: string | null | undefined;
   timeoutMs?: number | undefined;
   policy?: Partial<AuditPolicy> | undefined;
+  backupRepos?: string[] | undefined;
 }
 
 /** Default failure threshold for exit codes. */
