@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import backups from './backups.js';
-import { DRUPAL_404, facts, item } from './testing/facts.js';
+import { DRUPAL_404, facts, item } from './test-support/facts.js';
 
 const b = (
   path: string,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import customFiles from './custom-files.js';
-import { DRUPAL_404, facts, item, nginxListing } from './testing/facts.js';
+import { DRUPAL_404, facts, item, nginxListing } from './test-support/facts.js';
 
 const R = 'wp-content/uploads/civicrm/';
 const C = `${R}custom/`;

@@ -1,6 +1,6 @@
 /**
  * The exposure checks end to end through the real runner, against real https servers on loopback that
- * play CiviCRM sites (testing/fake-site.ts): misconfigured Drupal and WordPress sites, a clean one, a
+ * play CiviCRM sites (test-support/fake-site.ts): misconfigured Drupal and WordPress sites, a clean one, a
  * catch-all-200 site, and slow sites.
  */
 import assert from 'node:assert/strict';
@@ -10,8 +10,8 @@ import type { CmsName } from '../../core/target.js';
 import { runChecks } from '../../core/runner.js';
 import { exposureProbe, MAX_REQUESTS } from '../../probes/exposure/index.js';
 import { exposureChecks } from './index.js';
-import type { FakeSiteOptions } from './testing/fake-site.js';
-import { startFakeSite } from './testing/fake-site.js';
+import type { FakeSiteOptions } from './test-support/fake-site.js';
+import { startFakeSite } from './test-support/fake-site.js';
 import { freePort } from '../../test-support/servers/nginx.js';
 
 const HTACCESS = '<Files "*">\n  Order allow,deny\n  Deny from all\n</Files>\n';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import log from './log.js';
-import { canary, DRUPAL_404, facts, item, nginxListing } from './testing/facts.js';
+import { canary, DRUPAL_404, facts, item, nginxListing } from './test-support/facts.js';
 
 const R = 'sites/default/files/civicrm/';
 const L = `${R}ConfigAndLog/`;

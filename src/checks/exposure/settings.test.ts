@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import settings from './settings.js';
-import { DRUPAL_404, facts, item } from './testing/facts.js';
+import { DRUPAL_404, facts, item } from './test-support/facts.js';
 
 const SRC =
   "<?php\ndefine('CIVICRM_DSN', 'mysql://civi:hunter2@localhost/civicrm');\ndefine('CIVICRM_SITE_KEY', 'abc');\n";

@@ -4,7 +4,7 @@ import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbeOutcome } from '../../core/probe.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
 import type { CanaryFacts } from '../../probes/local/canary.js';
-import { canary, DRUPAL_404, facts, item, NO_ROOT, nginxListing } from './testing/facts.js';
+import { canary, DRUPAL_404, facts, item, NO_ROOT, nginxListing } from './test-support/facts.js';
 import uploads from './uploads.js';
 
 const R = 'sites/default/files/civicrm/';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { ProbedItem } from '../../probes/exposure/types.js';
-import { DRUPAL_404, facts, item } from './testing/facts.js';
+import { DRUPAL_404, facts, item } from './test-support/facts.js';
 import vcs from './vcs.js';
 
 const v = (

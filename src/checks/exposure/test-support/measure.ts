@@ -1,6 +1,6 @@
 /**
  * Measures the exposure probe: requests made and wall time per site kind, median of 5 runs.
- *   node --import tsx src/checks/exposure/testing/measure.ts
+ *   node --import tsx src/checks/exposure/test-support/measure.ts
  * Sites: Debian nginx bad.test / good.test (when nginx is installed) and node https fakes (catch-all,
  * CMS unknown and Drupal; a slow site with 50 ms per answer).
  */
