@@ -155,7 +155,8 @@ export function judgeCanary(
         evidence,
       },
     ];
-  const logsNote = logs.length ? `; ${logs.length} log file(s) not served either` : '';
+  const quiet = logs.filter((l) => l.status === 'not-reachable').length;
+  const logsNote = quiet ? `; ${count(quiet, 'log file', 'log files')} not served either` : '';
   return [
     { status: 'pass', message: `a canary file written to ${d.path} is ${d.reason}${logsNote}`, evidence },
   ];
