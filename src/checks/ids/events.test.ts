@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { runChecks } from '../../core/runner.js';
 import { parseLogLine, readAccessLogs, scoreRequest } from '../../probes/access-log.js';
 import { nginxAvailable, startNginx, type NginxHandle } from '../../test-support/servers/nginx.js';
-import { statuses, testTarget } from '../../test-support/facts.js';
+import { judge, statuses, testTarget } from '../../test-support/facts.js';
 import events from './events.js';
 
 /** Sends one raw HTTP/1.1 request (so that odd targets reach the server as written) and waits for the close. */
@@ -199,6 +199,29 @@ describe('ids.events on a real nginx access log', () => {
     assert.equal(facts.attempts, 1);
     assert.ok(!JSON.stringify(facts).includes(pan));
     assert.match(facts.answered[0]!.target, /453201\*{6}0366/);
+  });
+
+  it('a 2 GB sparse file (NUL bytes, no newline): read up to the cap, reported as not a log', async () => {
+    const f = join(dir, 'sparse.log');
+    writeFileSync(f, '');
+    truncateSync(f, 2 * 1024 ** 3);
+    const facts = await readAccessLogs([f], { maxBytesPerFile: 64 << 20 });
+    assert.deepEqual(facts.files[0], {
+      file: f,
+      bytes: 64 << 20,
+      lines: 1,
+      unparsed: 1,
+      gzip: false,
+      truncated: 'stopped after 64 MiB',
+      error: null,
+    });
+    const r = judge(events, { logs: facts });
+    assert.deepEqual(statuses(r), [
+      'ids.events.summary:pass',
+      'ids.events.answered:pass',
+      'ids.events.input:error',
+    ]);
+    assert.match(r[2]!.message, /none of its lines is in the combined log format \(stopped after 64 MiB\)/);
   });
 
   it('no --access-log: skip', async () => {

@@ -17,18 +17,18 @@ function inputFindings(f: AccessLogFacts): Finding[] {
         message: `${file.file}: ${file.error}`,
         evidence: { ...file },
       });
+    } else if (file.lines > 0 && file.unparsed === file.lines) {
+      out.push({
+        outcome: 'input',
+        status: 'error',
+        message: `${file.file}: none of its ${file.lines === 1 ? 'lines' : `${file.lines} lines`} is in the combined log format${file.truncated ? ` (${file.truncated})` : ''}`,
+        evidence: { ...file },
+      });
     } else if (file.truncated) {
       out.push({
         outcome: 'input',
         status: 'skip',
         message: `${file.file}: only partly read (${file.truncated}); the rest was not looked at`,
-        evidence: { ...file },
-      });
-    } else if (file.lines > 0 && file.unparsed === file.lines) {
-      out.push({
-        outcome: 'input',
-        status: 'error',
-        message: `${file.file}: none of its ${file.lines} lines is in the combined log format`,
         evidence: { ...file },
       });
     }
@@ -59,9 +59,12 @@ export default defineCheck({
   mode: 'local',
   run({ logs }) {
     const out: Finding[] = [];
-    const read = logs.files.filter((f) => !f.error);
-    if (read.length === 0) {
-      return inputFindings(logs);
+    if (logs.requests === 0) {
+      // Nothing readable as a request: no verdict on attacks, only why.
+      const why = inputFindings(logs);
+      return why.length
+        ? why
+        : [{ outcome: 'summary', status: 'skip', message: 'the access logs hold no request (empty files)' }];
     }
     const window = logs.first ? ` (${logs.first} … ${logs.last})` : '';
     const evidence = {
