@@ -115,8 +115,13 @@ function skipBlank(s: string, i: number): number {
   }
 }
 
+/** Where commands live: a path elsewhere (`/civicrm/file`, `../etc/passwd`) is not a command. */
+const BIN_PATH =
+  /^(?:\/usr(?:\/local)?)?\/s?bin\/|^\/?(?:usr\/)?(?:local\/)?s?bin\/|system32[\\/]|^[a-z]:[\\/]{1,2}windows[\\/]|\.exe$/;
+
 function baseName(word: string): { name: string; pathy: boolean } {
   const slash = Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\'));
+  if (slash >= 0 && !BIN_PATH.test(word)) return { name: '', pathy: false };
   let name = slash >= 0 ? word.slice(slash + 1) : word;
   if (name.endsWith('.exe') || name.endsWith('.com')) name = name.slice(0, -4);
   return { name, pathy: slash >= 0 };
@@ -227,9 +232,9 @@ export function detectShell(text: string, emit: Emit): void {
       s0++;
     const r = commandAt(text, s0, true, false);
     if (r.ok) {
+      // a lone `id` or `ls` is not a finding (parameter names, initials); `whoami` or `id;` is
       if (r.pathy) emit('cmdi.command-path');
       else if (!r.bare || r.sepAfter || UNMISTAKABLE.has(r.name)) emit('cmdi.command-start');
-      else emit('cmdi.command-bare');
     }
   }
   // command positions after separators

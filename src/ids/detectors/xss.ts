@@ -369,6 +369,7 @@ function judgeTag(tag: Tag, emit: Emit, html: boolean, strictEvents = false): bo
   const name = tag.name;
   if (name === 'script' || name.endsWith(':script')) {
     emit('xss.script-tag');
+    if (tag.body) judgeCode(tag.body, emit);
     found = true;
   }
   if (ACTIVE_TAGS.has(name)) {
@@ -390,6 +391,7 @@ function judgeTag(tag: Tag, emit: Emit, html: boolean, strictEvents = false): bo
       (!strictEvents || EVENTS.has(an))
     ) {
       emit('xss.event-handler');
+      judgeCode(decodeEntities(a.value).out, emit);
       found = true;
       continue;
     }
@@ -413,6 +415,7 @@ function judgeTag(tag: Tag, emit: Emit, html: boolean, strictEvents = false): bo
       const scheme = schemeOf(v);
       if (SCRIPT_SCHEMES.has(scheme)) {
         emit('xss.script-url');
+        judgeCode(decodeEntities(v).out, emit);
         found = true;
       } else if (scheme === 'data' && dataIsActive(decodeEntities(v).out)) {
         emit('xss.script-url');
@@ -480,6 +483,12 @@ const JS_OBJECTS =
 /** A sink used as a value: `(alert)(1)`, `a=prompt,a()`, `[].map(alert)`. */
 const JS_SINK_VALUE = /(?:^|[=(,:[])\s{0,4}(?:alert|prompt|confirm|eval)\s{0,4}(?:\)\s{0,4}\(|[,;)\]])/;
 const JS_BREAKOUT = /['"`]\s{0,8}(?:[-+*/%;,|&^)}\]]|\?\?|\binstanceof\b|\bin\b)\s{0,8}[\w$([{!~+-]/;
+
+/** What the code in a handler, script element or script URL does (HTML mode reads only these). */
+function judgeCode(code: string, emit: Emit): void {
+  if (JS_SINK.test(code) || JS_SINK_VALUE.test(code)) emit('xss.js-call');
+  if (JS_OBJECTS.test(code)) emit('xss.js-object');
+}
 
 export function detectXss(text: string, emit: Emit, html: boolean): void {
   let anyTag = false;
