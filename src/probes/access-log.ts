@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { describeError } from '../core/errors.js';
 import { defineProbe, FactUnavailable } from '../core/probe.js';
+import { scoreAccessLogLine } from '../ids/index.js';
 import { maskPan } from './pci/pan.js';
 import { findPans } from './pci/pan-scanner.js';
 
@@ -11,8 +12,10 @@ import { findPans } from './pci/pan-scanner.js';
  * tag and by source, with the ones the server answered with a 2xx kept apart. Everything is capped:
  * bytes and lines per file, line length, kept examples.
  *
- * Scoring goes through one function, `scoreRequest`: a small set of signatures of our own, to be
- * replaced by the IDS engine's log scorer (src/ids) when it exports one.
+ * Scoring: the IDS engine (`scoreAccessLogLine` from src/ids: path, query, User-Agent and Referer inspected
+ * as the live IDS would; a decision above `pass` is an attempt, with the engine's tags), plus a few
+ * signatures of our own for what is not a payload: probes for secret files (`recon`), known CiviCRM
+ * exploit paths (`exploit`) and scanner user agents (`scanner`).
  */
 
 export interface LogRequest {
@@ -28,8 +31,10 @@ export interface LogRequest {
 
 export interface RequestScore {
   tags: string[];
-  /** Signature ids that matched. */
+  /** Rule and signature ids that matched (first ten). */
   hits: string[];
+  /** The IDS engine's impact score. */
+  impact: number;
 }
 
 interface Signature {
@@ -40,103 +45,8 @@ interface Signature {
   re: RegExp;
 }
 
+/** Non-payload signatures: what the IDS engine does not judge (it scores payloads). */
 const SIGNATURES: Signature[] = [
-  { id: 'sqli.union-select', tag: 'sqli', on: 'target', re: /\bunion\b[\s\S]{0,40}?\bselect\b/i },
-  {
-    id: 'sqli.boolean',
-    tag: 'sqli',
-    on: 'target',
-    re: /['"]\s*(?:or|and|\|\||&&)\s*['"]?\w*['"]?\s*(?:=|like\b)|\b(?:or|and)\s+\d+\s*=\s*\d+/i,
-  },
-  {
-    id: 'sqli.time',
-    tag: 'sqli',
-    on: 'target',
-    re: /\b(?:sleep|benchmark|pg_sleep)\s*\(|\bwaitfor\s+delay\b/i,
-  },
-  {
-    id: 'sqli.schema',
-    tag: 'sqli',
-    on: 'target',
-    re: /\binformation_schema\b|\b(?:extractvalue|updatexml|load_file)\s*\(|\binto\s+(?:out|dump)file\b/i,
-  },
-  {
-    id: 'sqli.tautology',
-    tag: 'sqli',
-    on: 'target',
-    re: /(?:^|[\s()'"])(?:and|or|where|having)\s*\(*\s*(\d+)\s*(?:=|<>|>|<)\s*\(*\s*\d+/i,
-  },
-  {
-    id: 'sqli.functions',
-    tag: 'sqli',
-    on: 'target',
-    re: /\b(?:dbms_pipe|utl_inaddr|pg_sleep|sysdate|char|chr|concat|ascii|substring|mid|cast|convert|make_set|elt|rlike)\s*\(|\bcase\s+when\b|\bselect\b[\s\S]{0,80}?\bfrom\b|\border\s+by\s+\d+|\bprocedure\s+analyse\b|0x[0-9a-f]{8,}/i,
-  },
-  { id: 'sqli.comment', tag: 'sqli', on: 'target', re: /['")]\s*(?:--|#|\/\*)|\/\*!\d{0,5}/ },
-  {
-    id: 'sqli.stacked',
-    tag: 'sqli',
-    on: 'target',
-    re: /;\s*(?:drop|insert|update|delete|select|shutdown)\b/i,
-  },
-  {
-    id: 'xss.script',
-    tag: 'xss',
-    on: 'target',
-    re: /<\s*\/?\s*script\b|<\s*(?:svg|img|iframe|body|details|object|embed)\b[^>]*?\bon[a-z]+\s*=/i,
-  },
-  {
-    id: 'xss.handler',
-    tag: 'xss',
-    on: 'target',
-    re: /["'\s/]on(?:error|load|mouseover|focus|click|toggle|begin)\s*=/i,
-  },
-  {
-    id: 'xss.js-url',
-    tag: 'xss',
-    on: 'target',
-    re: /\bjavascript\s*:|\balert\s*\(|\bprompt\s*\(|document\.cookie/i,
-  },
-  {
-    id: 'traversal.dotdot',
-    tag: 'traversal',
-    on: 'target',
-    re: /(?:\.\.[/\\]){2,}|[/\\=]\.\.[/\\]|^\.\.[/\\]|\.{4,}[/\\]|\.\.[/\\]+(?:etc|windows|winnt|boot|web-inf|proc|usr|var|home|root)\b/i,
-  },
-  {
-    id: 'lfi.system-file',
-    tag: 'lfi',
-    on: 'target',
-    re: /\/etc\/(?:passwd|shadow|hosts)\b|\/proc\/self\/|\b(?:boot|win)\.ini\b|web-inf[/\\]web\.xml/i,
-  },
-  { id: 'lfi.wrapper', tag: 'lfi', on: 'target', re: /\b(?:php|file|data|expect|phar|zip|glob):\/\//i },
-  {
-    id: 'rfi.remote-include',
-    tag: 'rfi',
-    on: 'target',
-    re: /=\s*(?:https?|ftp):\/\/[^&\s]*\?$|=\s*(?:https?|ftp):\/\/[^&\s]*\.(?:txt|php)\??(?:&|$)/i,
-  },
-  {
-    id: 'cmdi.shell',
-    tag: 'cmdi',
-    on: 'target',
-    re: /(?:[;|`\n]|\\n|&&|\$\()\s*(?:\/(?:usr\/)?s?bin\/)?(?:cat|id|uname|whoami|wget|curl|nc|ncat|bash|sh|ping|echo|ls|rm|chmod|netstat|ifconfig|ps|sleep|perl|python|php|nslookup|systeminfo|powershell)\b|<!--\s*#\s*exec\b/i,
-  },
-  { id: 'cmdi.shellshock', tag: 'cmdi', on: 'headers', re: /\(\s*\)\s*\{\s*:?\s*;?\s*\}\s*;/ },
-  { id: 'rce.jndi', tag: 'rce', on: 'target', re: /\$\{\s*jndi\s*:/i },
-  { id: 'rce.jndi-header', tag: 'rce', on: 'headers', re: /\$\{\s*jndi\s*:/i },
-  {
-    id: 'rce.php-eval',
-    tag: 'rce',
-    on: 'target',
-    re: /\/vendor\/phpunit\/.*eval-stdin\.php|\ballow_url_include\b|\bauto_prepend_file\b/i,
-  },
-  {
-    id: 'ssti.expression',
-    tag: 'ssti',
-    on: 'target',
-    re: /\{\{\s*\d+\s*\*\s*\d+\s*\}\}|\$\{\s*\d+\s*\*\s*\d+\s*\}/,
-  },
   {
     id: 'recon.secrets',
     tag: 'recon',
@@ -170,49 +80,35 @@ function decodeTarget(raw: string): string {
   return s;
 }
 
-/** The one scoring function (own signatures for now; see the file comment). */
-export function scoreRequest(r: Pick<LogRequest, 'target' | 'userAgent' | 'referer'>): RequestScore {
+/** Parses and scores one log line (null when it is not a combined/common line). The one scoring function. */
+export function scoreLine(line: string): { req: LogRequest; score: RequestScore } | null {
+  const s = scoreAccessLogLine(line);
+  if (!s) return null;
+  const e = s.entry;
+  const req: LogRequest = {
+    source: e.client,
+    time: e.time,
+    method: e.method.slice(0, 16),
+    target: e.target,
+    status: e.status,
+    userAgent: e.userAgent,
+    referer: e.referer,
+  };
   const tags = new Set<string>();
   const hits: string[] = [];
-  const headers = `${r.userAgent}\n${r.referer}`;
-  const rawTarget = r.target.slice(0, 8192);
-  const target = /[%+]/.test(rawTarget) ? decodeTarget(rawTarget) : rawTarget;
-  for (const s of SIGNATURES) {
-    const text = s.on === 'target' ? target : headers;
-    if (s.re.test(text)) {
-      tags.add(s.tag);
-      hits.push(s.id);
+  if (s.result.decision !== 'pass') {
+    s.result.tags.forEach((t) => tags.add(t));
+    for (const f of s.result.fields) for (const h of f.hits) if (hits.length < 10) hits.push(h.id);
+  }
+  const target = decodeTarget(e.target.slice(0, 8192));
+  const headers = `${e.userAgent}\n${e.referer}`;
+  for (const sig of SIGNATURES) {
+    if (sig.re.test(sig.on === 'target' ? target : headers)) {
+      tags.add(sig.tag);
+      hits.push(sig.id);
     }
   }
-  return { tags: [...tags], hits };
-}
-
-/* ---------------------------------------------------------------- parsing */
-
-const COMBINED =
-  /^(\S+) \S+ \S+ \[([^\]]{1,64})\] "((?:[^"\\]|\\.){0,16384})" (\d{3}) (?:\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?/;
-
-export function parseLogLine(line: string): LogRequest | null {
-  const m = COMBINED.exec(line);
-  if (!m) return null;
-  const req = m[3]!;
-  const sp1 = req.indexOf(' ');
-  const sp2 = req.lastIndexOf(' ');
-  const [method, target] =
-    sp1 > 0 && sp2 > sp1
-      ? [req.slice(0, sp1), req.slice(sp1 + 1, sp2)]
-      : sp1 > 0
-        ? [req.slice(0, sp1), req.slice(sp1 + 1)]
-        : ['', req];
-  return {
-    source: m[1]!,
-    time: m[2]!,
-    method: method.slice(0, 16),
-    target,
-    status: Number(m[4]),
-    referer: m[5] ?? '',
-    userAgent: m[6] ?? '',
-  };
+  return { req, score: { tags: [...tags], hits, impact: s.result.impact } };
 }
 
 /* ---------------------------------------------------------------- aggregation */
@@ -294,7 +190,7 @@ export async function readAccessLogs(
   o: ReadLogOptions = {},
 ): Promise<AccessLogFacts> {
   const maxBytes = o.maxBytesPerFile ?? 1 << 30;
-  const maxLines = o.maxLinesPerFile ?? 10_000_000;
+  const maxLines = o.maxLinesPerFile ?? 2_000_000;
   const maxLine = o.maxLineLength ?? 16 * 1024;
   const facts: AccessLogFacts = {
     files: [],
@@ -308,7 +204,7 @@ export async function readAccessLogs(
     examples: [],
     first: null,
     last: null,
-    scorer: 'civiguard access-log signatures (built-in, pending the IDS engine)',
+    scorer: 'civiguard IDS engine (scoreAccessLogLine) + recon/exploit/scanner signatures',
   };
   const sources = new Map<string, { attempts: number; tags: Set<string> }>();
   const exampleTags = new Set<string>();
@@ -345,15 +241,15 @@ export async function readAccessLogs(
     let stop: string | null = null;
     const onLine = (line: string) => {
       sum.lines++;
-      const r = parseLogLine(line.length > maxLine ? line.slice(0, maxLine) : line);
-      if (!r) {
+      const scored = scoreLine(line.length > maxLine ? line.slice(0, maxLine) : line);
+      if (!scored) {
         sum.unparsed++;
         return;
       }
+      const { req: r, score } = scored;
       facts.requests++;
       facts.first ??= r.time;
       facts.last = r.time;
-      const score = scoreRequest(r);
       if (!score.tags.length) return;
       facts.attempts++;
       for (const t of score.tags) facts.byTag[t] = (facts.byTag[t] ?? 0) + 1;
