@@ -97,13 +97,13 @@ function localFinding(o: ProbeOutcome<SshdConfigFacts>): Finding {
     ? {
         outcome: 'root-password',
         status: 'fail',
-        message: `root may log in with a password: ${r.why} (from ${c.source})${caveat}`,
+        message: `root may log in with a password (${r.why}; from ${c.source})${caveat}`,
         evidence,
       }
     : {
         outcome: 'root-password',
         status: 'pass',
-        message: `root cannot log in with a password: ${r.why} (from ${c.source})${caveat}`,
+        message: `root cannot log in with a password (${r.why}; from ${c.source})${caveat}`,
         evidence,
       };
 }
