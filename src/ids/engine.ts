@@ -31,7 +31,7 @@ function toHit(r: Rule): RuleHit {
 }
 
 /** A regex matching any `needs` string of the rules, or null when some rule has none (always tried). */
-function needsRegex(rules: readonly Rule[]): RegExp | null {
+export function needsRegex(rules: readonly Rule[]): RegExp | null {
   const all = new Set<string>();
   for (const r of rules) {
     if (r.needs.length === 0) return null;
@@ -94,7 +94,7 @@ export function createValueScorer(options: ValueScorerOptions = {}): ValueScorer
       for (let i = 0; i < norm.variants.length; i++) {
         const text = norm.variants[i]!;
         if (SQL_CHARS.test(text)) detectSql(text, emit);
-        detectXss(text, emit, false);
+        detectXss(text, emit, false, norm.flat(i));
         detectShell(text, emit);
         detectPath(text, nul, emit);
         if (anyNeed.string && !anyNeed.string.test(text) && !anyNeed.string.test(norm.raw.toLowerCase()))

@@ -92,12 +92,29 @@ function bad(msg: string): never {
   throw new CiviguardError('E_CONFIG', `ids: ${msg}`);
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob
-    .split('*')
-    .map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}$`);
+/**
+ * `*` wildcard matching without a regex (user-supplied patterns must not be able to build a slow one):
+ * the classic two-pointer algorithm, O(pattern × text) at worst on short names and paths.
+ */
+export function wildcardMatch(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let mark = 0;
+  while (t < text.length) {
+    if (p < pattern.length && pattern[p] !== '*' && pattern[p] === text[t]) {
+      p++;
+      t++;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p++;
+      mark = t;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++mark;
+    } else return false;
+  }
+  while (p < pattern.length && pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
 /** Matches a field by its last name part or its full name, case-insensitively for strings. */
@@ -106,10 +123,8 @@ function fieldMatcher(m: NameMatcher): (full: string, last: string) => boolean {
   if (typeof m !== 'string' || !m)
     bad(`field names must be non-empty strings or RegExps, got ${JSON.stringify(m)}`);
   const l = m.toLowerCase();
-  if (l.includes('*')) {
-    const re = globToRegExp(l);
-    return (full, last) => re.test(last.toLowerCase()) || re.test(full.toLowerCase());
-  }
+  if (l.includes('*'))
+    return (full, last) => wildcardMatch(l, last.toLowerCase()) || wildcardMatch(l, full.toLowerCase());
   return (full, last) => last.toLowerCase() === l || full.toLowerCase() === l;
 }
 
@@ -118,8 +133,7 @@ function routeMatcher(m: NameMatcher | undefined): (route: string) => boolean {
   if (m instanceof RegExp) return (r) => m.test(r);
   if (typeof m !== 'string' || !m)
     bad(`routes must be non-empty strings or RegExps, got ${JSON.stringify(m)}`);
-  const re = globToRegExp(m);
-  return (r) => re.test(r);
+  return (r) => wildcardMatch(m, r.length > 4096 ? r.slice(0, 4096) : r);
 }
 
 function checkThreshold(name: string, v: unknown): number {

@@ -48,7 +48,7 @@ function suspiciousNonAscii(c: number): boolean {
   );
 }
 
-const WORDS = new RegExp(
+export const PREFILTER_WORDS = new RegExp(
   '\\b(?:union|select|waitfor|benchmark|xp_cmdshell|information_schema|having|procedure|outfile|dumpfile|shutdown|declare|exec|execute|drop|insert|delete|truncate|sleep|script|case|load|use)\\b' +
     '|\\b(?:order|group)\\s{1,8}by\\b|\\d\\s{1,8}(?:and|or|xor|div|like|rlike|regexp|between|not|is|in)\\b' +
     `|^\\s{0,8}(?:${COMMAND_NAMES.join('|')})\\b` +
@@ -68,5 +68,5 @@ export function isPlain(value: string): boolean {
     } else if (suspiciousNonAscii(c)) return false;
     prev = c;
   }
-  return !WORDS.test(value);
+  return !PREFILTER_WORDS.test(value);
 }

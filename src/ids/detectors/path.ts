@@ -103,7 +103,7 @@ const SENSITIVE = [
 
 const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 /** One alternation of every name (short ones only as whole path segments). */
-const SENSITIVE_RE = new RegExp(
+export const SENSITIVE_RE = new RegExp(
   SENSITIVE.map((f) =>
     f === 'sam' || f === '.env' || f === '.profile'
       ? `(?:^|[\\\\/])${escapeRe(f)}(?:$|[\\\\/])`
@@ -175,7 +175,7 @@ function altView(text: string): string | undefined {
 const PATH_SHAPED = /^(?:[/\\.~]|[a-z]:[\\/]|file:)[^\s]{0,4096}$/;
 /** System locations a web form never stores (settings forms may hold /var/www or /home paths; these not). */
 const SYSTEM_PATH =
-  /^(?:file:)?\/{0,8}(?:etc|proc|sys|dev|root|boot|bin|sbin)\/|^(?:file:)?\/{0,8}var\/(?:log|adm|spool|run|mail|cron|lock|saf|lp|lib\/mysql|db|yp)\b|^[a-z]:[\\/]{1,4}(?:windows|winnt|boot\.ini|inetpub|documents and settings|program files|users\\|users\/|system32)/;
+  /^(?:file:)?\/{0,8}(?:etc|proc|sys|dev|root|boot|bin|sbin)\/|^(?:file:)?\/{0,8}var\/(?:log|adm|spool|run|mail|cron|lock|saf|lp|lib\/mysql|db|yp)\b|^[a-z]:[\\/]{1,4}(?:windows|winnt|boot\.ini|inetpub|system32)/;
 /** Repeated `/./` segments: path truncation (old PHP) or filter evasion. */
 const TRUNCATION = /(?:[/\\]{1,8}\.){4}[/\\]/;
 

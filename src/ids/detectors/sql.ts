@@ -736,7 +736,7 @@ export function detectSql(text: string, emit: Emit): void {
   if (SCHEMA_RE.test(text)) emit('sqli.schema-probe');
 }
 
-const SCHEMA_RE = new RegExp(SCHEMA_WORDS.map((w) => w.replace(/[.$]/g, '\\$&')).join('|'));
+export const SCHEMA_RE = new RegExp(SCHEMA_WORDS.map((w) => w.replace(/[.$]/g, '\\$&')).join('|'));
 
 const QUOTES = ["'", '"'] as const;
 

@@ -490,7 +490,11 @@ function judgeCode(code: string, emit: Emit): void {
   if (JS_OBJECTS.test(code)) emit('xss.js-object');
 }
 
-export function detectXss(text: string, emit: Emit, html: boolean): void {
+/**
+ * `flat`: the text with block comments stripped (`alert/**\/(1)`), read by the JavaScript checks; the
+ * HTML tokenizer reads `text`, comments included.
+ */
+export function detectXss(text: string, emit: Emit, html: boolean, flat = text): void {
   let anyTag = false;
   if (text.indexOf('<') >= 0) {
     const toks = tokenizeHtml(text);
@@ -542,9 +546,9 @@ export function detectXss(text: string, emit: Emit, html: boolean): void {
   if (SCRIPT_SCHEMES.has(scheme)) emit('xss.script-url');
   else if (scheme === 'data' && dataIsActive(text.slice(0, 80))) emit('xss.script-url');
   // JavaScript contexts
-  if (JS_SINK.test(text) || JS_SINK_VALUE.test(text)) {
+  if (JS_SINK.test(flat) || JS_SINK_VALUE.test(flat)) {
     emit('xss.js-call');
-    if (JS_BREAKOUT.test(text)) emit('xss.js-breakout');
+    if (JS_BREAKOUT.test(flat)) emit('xss.js-breakout');
   }
-  if (JS_OBJECTS.test(text)) emit('xss.js-object');
+  if (JS_OBJECTS.test(flat)) emit('xss.js-object');
 }

@@ -44,6 +44,8 @@ const LOOKALIKE: Record<string, string> = {
   '\uf025': '\\',
 };
 
+export const LOOKALIKE_RE = new RegExp(`[${Object.keys(LOOKALIKE).join('')}]`, 'g');
+
 export interface FoldResult {
   out: string;
   /** NFKC or the look-alike table changed something. */
@@ -74,6 +76,10 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
     }
   }
   if (hasNonAscii && unicodeFolding) {
+    // look-alikes first: NFKC would split some of them (″ into two primes)
+    const mapped = s.replace(LOOKALIKE_RE, (ch) => LOOKALIKE[ch] ?? ch);
+    if (mapped !== s) unicode = true;
+    s = mapped;
     const k = s.normalize('NFKC');
     if (k.length <= s.length * 4 + 64) {
       if (k !== s) unicode = true;
@@ -92,7 +98,8 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
       if (c === 0) {
         nul = true;
         rep = '';
-      } else if (c === 10 || c === 13) rep = '\n';
+      } else if (c === 13 && s.charCodeAt(i + 1) === 10) rep = '';
+      else if (c === 10 || c === 13) rep = '\n';
       else rep = ' ';
     } else if (c === 32) {
       if (prevSpace) rep = '';
