@@ -90,6 +90,18 @@ try {
     if (i > 0) peers.push(performance.now() - t0);
   }
 
+  // Peak RSS of one walk in a fresh process, against the same process doing no walk.
+  const rssOf = (walk: boolean) => {
+    const code = `import { walkTrees } from ${JSON.stringify(new URL('../../src/probes/local/fs-walk.ts', import.meta.url).pathname)};
+${walk ? `await walkTrees([${JSON.stringify(root)}]);` : ''}
+console.log(Math.round(process.resourceUsage().maxRSS / 1024));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+    });
+    return Number(r.stdout.trim());
+  };
+  const oneWalkRss = rssOf(true);
+  const noWalkRss = rssOf(false);
   const ms = median(ours);
   const findMs = median(peers);
   const rate = (n: number, m: number) => Math.round(n / (m / 1000)).toLocaleString('en');
@@ -102,7 +114,8 @@ try {
       `| civiguard local audit: fs.code-writable, fs.settings-perms, fs.backups-in-webroot, config.keys (walk included) | ${median(audits).toFixed(0)} | ${rate(entries, median(audits))} | |`,
       '',
       `walk ratio civiguard/find (warm): ${(ms / findMs).toFixed(2)}x`,
-      `peak RSS: ${baseRss} MiB after generating, ${walkRss} MiB after ${runs + 1} walks, ${auditRss} MiB after the audits (find not counted: separate process)`,
+      `peak RSS of one walk in a fresh process: ${oneWalkRss} MiB (the same process without the walk: ${noWalkRss} MiB)`,
+      `peak RSS here: ${baseRss} MiB after generating, ${walkRss} MiB after ${runs + 1} walks, ${auditRss} MiB after the audits (find not counted: separate process)`,
       `audit results: ${summary}`,
     ].join('\n'),
   );

@@ -269,7 +269,10 @@ function joomlaTree(webRoot: string, evidence: string[]): CmsTree {
     variant: 'joomla',
     webRoot,
     evidence,
-    settingsCandidates: [join(webRoot, 'administrator', 'components', 'com_civicrm', 'civicrm.settings.php')],
+    settingsCandidates: [
+      join(webRoot, 'administrator', 'components', 'com_civicrm', 'civicrm.settings.php'),
+      join(webRoot, 'components', 'com_civicrm', 'civicrm.settings.php'),
+    ],
     cmsSettingsFiles: [join(webRoot, 'configuration.php')].filter(isFile),
     filesRoot: join(webRoot, 'media', 'civicrm'),
     filesUrl: 'media/civicrm',

@@ -1,6 +1,5 @@
-import type { Dirent } from 'node:fs';
 import { lstatSync, readdirSync } from 'node:fs';
-import { join, relative, isAbsolute } from 'node:path';
+import { relative, isAbsolute } from 'node:path';
 
 /**
  * A fast, bounded walk of directory trees that records each entry's type, permission bits, owner and
@@ -97,6 +96,7 @@ export function distinctRoots(roots: readonly string[]): string[] {
   return out;
 }
 
+const LSTAT = { throwIfNoEntry: false } as const;
 const yieldNow = () => new Promise<void>((r) => setImmediate(r));
 
 export async function walkTrees(rootsIn: readonly string[], opts: WalkOptions = {}): Promise<WalkResult> {
@@ -141,14 +141,15 @@ export async function walkTrees(rootsIn: readonly string[], opts: WalkOptions = 
 
   outer: while (stack.length) {
     const { path: dir, depth } = stack.pop()!;
-    let ents: Dirent[];
+    let names: string[];
     try {
-      ents = readdirSync(dir, { withFileTypes: true });
+      names = readdirSync(dir);
     } catch (e) {
       fail(dir, e);
       continue;
     }
-    for (const ent of ents) {
+    const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+    for (const name of names) {
       if (table.count >= maxEntries) {
         truncated = true;
         break outer;
@@ -158,10 +159,10 @@ export async function walkTrees(rootsIn: readonly string[], opts: WalkOptions = 
         await yieldNow();
         if (opts.signal?.aborted) throw opts.signal.reason;
       }
-      const p = join(dir, ent.name);
+      const p = prefix + name;
       let st;
       try {
-        st = lstatSync(p, { throwIfNoEntry: false });
+        st = lstatSync(p, LSTAT);
       } catch (e) {
         fail(p, e);
         continue;
