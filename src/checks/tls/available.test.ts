@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import available from './available.js';
-import { connFacts, failure, success } from './fact-builders.js';
+import { connFacts, failure, success } from './test-support/fact-builders.js';
 
 describe('tls.available', () => {
   const cases: { name: string; conn: ReturnType<typeof connFacts>; expect: string[] }[] = [

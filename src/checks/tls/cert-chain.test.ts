@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import certChain from './cert-chain.js';
-import type { CertFactsInput } from './fact-builders.js';
-import { certFacts, certInfo } from './fact-builders.js';
+import type { CertFactsInput } from './test-support/fact-builders.js';
+import { certFacts, certInfo } from './test-support/fact-builders.js';
 
 const self = certInfo({ issuer: 'CN=site.test', selfIssued: true, selfSigned: true });
 

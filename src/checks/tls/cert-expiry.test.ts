@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge } from '../../test-support/facts.js';
 import certExpiry from './cert-expiry.js';
-import { certFacts, certInfo, NOW } from './fact-builders.js';
+import { certFacts, certInfo, NOW } from './test-support/fact-builders.js';
 
 const DAY = 86_400_000;
 

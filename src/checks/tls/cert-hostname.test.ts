@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import certHostname from './cert-hostname.js';
-import { certFacts, certInfo } from './fact-builders.js';
+import { certFacts, certInfo } from './test-support/fact-builders.js';
 
 describe('tls.cert-hostname', () => {
   const cases: { name: string; matched: string | null; cnOnly?: boolean; expect: string }[] = [

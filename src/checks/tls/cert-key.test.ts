@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import type { CertInfo } from '../../probes/tls/certificate-info.js';
 import certKey from './cert-key.js';
-import { certFacts, certInfo, ROOT } from './fact-builders.js';
+import { certFacts, certInfo, ROOT } from './test-support/fact-builders.js';
 
 const SHA1_RSA = { oid: '1.2.840.113549.1.1.5', name: 'sha1WithRSAEncryption', hash: 'SHA-1' };
 const MD5_RSA = { oid: '1.2.840.113549.1.1.4', name: 'md5WithRSAEncryption', hash: 'MD5' };

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { judge, statuses } from '../../test-support/facts.js';
 import certTrusted from './cert-trusted.js';
-import type { CertFactsInput } from './fact-builders.js';
-import { certFacts, certInfo, ROOT } from './fact-builders.js';
+import type { CertFactsInput } from './test-support/fact-builders.js';
+import { certFacts, certInfo, ROOT } from './test-support/fact-builders.js';
 
 const self = certInfo({ issuer: 'CN=site.test', selfIssued: true, selfSigned: true });
 const inter = certInfo({ subject: 'CN=Inter', isCa: true, dnsNames: [] });

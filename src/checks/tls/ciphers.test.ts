@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge } from '../../test-support/facts.js';
 import type { CategoryFacts, CipherCategory, ModernClientFacts } from '../../probes/tls/ciphers.js';
 import ciphers from './ciphers.js';
-import { cipherFacts } from './fact-builders.js';
+import { cipherFacts } from './test-support/fact-builders.js';
 
 const GOOD: ModernClientFacts = {
   protocol: 'TLSv1.2',

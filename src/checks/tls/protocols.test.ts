@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { judge } from '../../test-support/facts.js';
 import type { ProtocolId, ProtocolSupport } from '../../probes/tls/protocols.js';
 import protocols from './protocols.js';
-import { protocolFacts } from './fact-builders.js';
+import { protocolFacts } from './test-support/fact-builders.js';
 
 function verdicts(
   offered: ProtocolId[],

@@ -16,7 +16,7 @@ import type { Result } from '../../core/result.js';
 import { runChecks } from '../../core/runner.js';
 import type { KeyPairPem } from '../../pki/index.js';
 import { createCa, createSelfSigned, issueCert } from '../../pki/index.js';
-import { startScriptedHelloServer } from '../../probes/tls/scripted-hello-server.js';
+import { startScriptedHelloServer } from '../../probes/tls/test-support/scripted-hello-server.js';
 import { tlsChecks } from './index.js';
 
 const DAY = 86_400_000;

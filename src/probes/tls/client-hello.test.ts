@@ -6,7 +6,7 @@ import { createCa, issueCert } from '../../pki/index.js';
 import { allSuites, suiteName, suitesOf } from './cipher-suites.js';
 import { buildClientHello, parseServerAnswer, rawHello } from './client-hello.js';
 import type { TlsEndpoint } from './endpoint.js';
-import { startScriptedHelloServer } from './scripted-hello-server.js';
+import { startScriptedHelloServer } from './test-support/scripted-hello-server.js';
 
 const ep = (port: number): TlsEndpoint => ({
   host: 'site.test',

@@ -1,17 +1,17 @@
 /** Builders of constructed TLS facts for the tls.* checks' table tests (no I/O). */
-import type { CertInfo } from '../../probes/tls/certificate-info.js';
-import type { TlsCertificateFacts } from '../../probes/tls/certificate.js';
-import type { ChainProblem, PathEntry } from '../../probes/tls/chain.js';
+import type { CertInfo } from '../../../probes/tls/certificate-info.js';
+import type { TlsCertificateFacts } from '../../../probes/tls/certificate.js';
+import type { ChainProblem, PathEntry } from '../../../probes/tls/chain.js';
 import type {
   CategoryFacts,
   CipherCategory,
   ModernClientFacts,
   TlsCiphersFacts,
-} from '../../probes/tls/ciphers.js';
-import { CIPHER_CATEGORIES } from '../../probes/tls/ciphers.js';
-import type { TlsConnectionFacts } from '../../probes/tls/connection.js';
-import type { HandshakeResult, HandshakeSuccess } from '../../probes/tls/handshake.js';
-import type { ProtocolId, ProtocolSupport, TlsProtocolsFacts } from '../../probes/tls/protocols.js';
+} from '../../../probes/tls/ciphers.js';
+import { CIPHER_CATEGORIES } from '../../../probes/tls/ciphers.js';
+import type { TlsConnectionFacts } from '../../../probes/tls/connection.js';
+import type { HandshakeResult, HandshakeSuccess } from '../../../probes/tls/handshake.js';
+import type { ProtocolId, ProtocolSupport, TlsProtocolsFacts } from '../../../probes/tls/protocols.js';
 
 const DAY = 86_400_000;
 export const NOW = new Date('2026-06-01T00:00:00Z');
