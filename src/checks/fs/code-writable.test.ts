@@ -17,7 +17,7 @@ interface Case {
   cms: FixtureCms;
   /** Changes made to the fixture tree before the walk (real chmod/chown). */
   setup: (fx: SiteFixture) => void;
-  web?: 'www-data' | 'unknown';
+  web?: 'www-data' | 'unknown' | 'root';
   expect: string[];
 }
 
@@ -70,6 +70,13 @@ const cases: Case[] = [
     expect: ['fs.code-writable.php-user-writable:fail'],
   },
   {
+    name: 'PHP running as root is an error of its own',
+    cms: 'backdrop',
+    setup: () => undefined,
+    web: 'root',
+    expect: ['fs.code-writable.php-as-root:fail'],
+  },
+  {
     name: 'PHP user unknown: world-writable still judged, the rest skipped with the reason',
     cms: 'drupal8',
     setup: (fx) => chmodSync(join(fx.webRoot, 'index.php'), 0o646),
@@ -96,7 +103,9 @@ describe('fs.code-writable (real trees, real modes)', () => {
       const web =
         c.web === 'unknown'
           ? { ok: false as const, status: 'skip' as const, reason: 'no PHP process found', durationMs: 1 }
-          : phpUser('www-data', WEB_UID);
+          : c.web === 'root'
+            ? phpUser('root', 0)
+            : phpUser('www-data', WEB_UID);
       const results = judge(codeWritable, facts, { web });
       assert.deepEqual(statuses(results), c.expect, JSON.stringify(results, null, 1));
     });

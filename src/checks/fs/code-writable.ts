@@ -30,6 +30,11 @@ export default defineCheck({
         'Remove the world-write bit: `chmod -R o-w <root>` (and find out which install step set it).',
     },
     'php-user-writable': { title: 'Code writable by the user PHP runs as', severity: 'warning' },
+    'php-as-root': {
+      title: 'PHP runs as root',
+      severity: 'error',
+      remediation: 'Run the PHP-FPM pool (or Apache) as an unprivileged user such as www-data, never root.',
+    },
     'php-user': { title: 'PHP user not known', severity: 'warning' },
   },
   probes: { layout: layoutProbe, tree: siteTreeProbe },
@@ -37,7 +42,9 @@ export default defineCheck({
   mode: 'local',
   run({ layout, tree }, { optional }) {
     const t = tree.table;
-    const users: Account[] = optional.web.ok ? optional.web.value.phpUsers : [];
+    const all: Account[] = optional.web.ok ? optional.web.value.phpUsers : [];
+    const roots = all.filter((u) => u.uid === 0);
+    const users = all.filter((u) => u.uid !== 0);
     const isData = insideAny(layout.dataRoots);
     const world: string[] = [];
     let worldCount = 0;
@@ -78,6 +85,14 @@ export default defineCheck({
         evidence: { count: worldCount, paths: world },
       });
     }
+    for (const u of roots) {
+      findings.push({
+        outcome: 'php-as-root',
+        status: 'fail',
+        message: `PHP runs as root (${u.source}): every file on the server is writable by the site's PHP code`,
+        evidence: { user: u.name, source: u.source },
+      });
+    }
     if (!optional.web.ok) {
       findings.push({
         outcome: 'php-user',
@@ -113,7 +128,7 @@ export default defineCheck({
           evidence: { examined, roots: tree.roots, users: users.map((u) => `${u.name} (${u.source})`) },
         });
       }
-    } else if (optional.web.ok && byUser.size === 0) {
+    } else if (optional.web.ok && byUser.size === 0 && users.length > 0) {
       findings.push({
         status: 'pass',
         message: `no code writable by ${users.map((u) => u.name).join(', ')}${walkNote}`,
