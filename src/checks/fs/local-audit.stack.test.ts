@@ -14,9 +14,14 @@ import { runChecks } from '../../core/runner.js';
 import type { DebianWordpress } from '../../test-support/servers/web-stack.js';
 import { startDebianWordpress, webStackMissing } from '../../test-support/servers/web-stack.js';
 import keys from '../config/keys.js';
+import customFiles from '../exposure/custom-files.js';
+import exposureLog from '../exposure/log.js';
+import templatesC from '../exposure/templates-c.js';
+import uploads from '../exposure/uploads.js';
 import { fsChecks } from './index.js';
 
-const CHECKS = [...fsChecks, keys];
+const EXPOSURE = [uploads, customFiles, exposureLog, templatesC];
+const CHECKS = [...fsChecks, keys, ...EXPOSURE];
 
 function canariesUnder(dir: string): string[] {
   const out: string[] = [];
@@ -68,6 +73,16 @@ describe("local audit of Debian's WordPress on nginx + php-fpm", { timeout: 120_
         /outside the document root, yet a canary file in it was served at https:\/\/wp-/,
       );
     }
+    // The exposure checks in exact mode: the canary (and the real log) fetched by URL.
+    for (const id of ['exposure.uploads', 'exposure.custom-files', 'exposure.log', 'exposure.templates-c']) {
+      const x = r[`${id}.downloadable`];
+      assert.equal(
+        x?.status,
+        'fail',
+        `${id}: ${JSON.stringify(Object.keys(r).filter((k) => k.startsWith(id)))}`,
+      );
+    }
+    assert.match(r['exposure.log.downloadable']!.message, /CiviCRM\.default\.[0-9a-f]+\.log is served/);
     assert.equal(r['config.keys.site-key']!.status, 'pass');
     assert.equal(r['fs.settings-perms']!.status, 'pass', r['fs.settings-perms']!.message);
     assert.equal(r['fs.code-writable']!.status, 'pass', r['fs.code-writable']!.message);
@@ -82,6 +97,13 @@ describe("local audit of Debian's WordPress on nginx + php-fpm", { timeout: 120_
     for (const d of ['upload', 'custom', 'ConfigAndLog', 'templates_c']) {
       const x = r[`fs.private-in-webroot.${d}`]!;
       assert.equal(x.status, 'pass', `${d}: ${x.message}`);
+    }
+    for (const id of ['exposure.uploads', 'exposure.custom-files', 'exposure.log', 'exposure.templates-c']) {
+      assert.equal(
+        r[id]?.status,
+        'pass',
+        `${id}: ${r[id]?.message ?? JSON.stringify(Object.keys(r).filter((k) => k.startsWith(id)))}`,
+      );
     }
     assert.deepEqual(canariesUnder(denied.contentDir), []);
   });
