@@ -105,17 +105,21 @@ export async function scanDatabase(db: ReadOnlyDb, opts: DbScanOptions = {}): Pr
           for (const h of findPans(v)) {
             report.hitCount++;
             if (h.test) report.testHitCount++;
-            if (report.hits.length < maxHits) {
-              const pkv: unknown = row['__pk'];
-              report.hits.push({
-                table,
-                column: columns[i]!,
-                rowId: pkv === null || pkv === undefined ? null : String(pkv as string | number),
-                masked: h.masked,
-                brand: h.brand,
-                test: h.test,
-                form: h.form,
-              });
+            const pkv: unknown = row['__pk'];
+            const hit: DbHit = {
+              table,
+              column: columns[i]!,
+              rowId: pkv === null || pkv === undefined ? null : String(pkv as string | number),
+              masked: h.masked,
+              brand: h.brand,
+              test: h.test,
+              form: h.form,
+            };
+            if (report.hits.length < maxHits) report.hits.push(hit);
+            else if (!h.test) {
+              // Keep real card numbers over published test numbers when the list is full.
+              const k = report.hits.findIndex((x) => x.test);
+              if (k >= 0) report.hits[k] = hit;
             }
           }
         }

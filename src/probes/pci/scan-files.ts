@@ -138,15 +138,20 @@ export async function scanFiles(opts: FileScanOptions): Promise<FileScanReport> 
       report.hitCount++;
       if (h.test) report.testHitCount++;
       else real = true;
-      if (inFile++ < maxHitsPerFile && report.hits.length < maxHits) {
-        report.hits.push({
-          path,
-          line: h.line,
-          masked: h.masked,
-          brand: h.brand,
-          test: h.test,
-          form: h.form,
-        });
+      if (inFile++ >= maxHitsPerFile) return;
+      const hit: FileHit = {
+        path,
+        line: h.line,
+        masked: h.masked,
+        brand: h.brand,
+        test: h.test,
+        form: h.form,
+      };
+      if (report.hits.length < maxHits) report.hits.push(hit);
+      else if (!h.test) {
+        // Keep real card numbers over published test numbers when the list is full.
+        const i = report.hits.findIndex((x) => x.test);
+        if (i >= 0) report.hits[i] = hit;
       }
     });
     return { s, done: () => (real ? report.filesWithHits++ : undefined) };
