@@ -140,6 +140,20 @@ describe('pci.card-data on a real tree', () => {
     }
   });
 
+  it('a full hit list keeps real numbers over published test numbers', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'civiguard-pci-cap-'));
+    try {
+      writeFileSync(join(d, 'a.log'), '4111111111111111\n4242424242424242\n5555555555554444\n');
+      writeFileSync(join(d, 'b.log'), `real ${VISA}\n`);
+      const r = await scanFiles({ roots: [{ path: d, kind: 'data' }], maxHits: 2 });
+      assert.equal(r.hitCount, 4);
+      assert.ok(r.hits.some((h) => !h.test && h.masked === mask(VISA)));
+      assert.equal(r.filesWithHits, 1);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   it('stops at the abort signal', async () => {
     const ac = new AbortController();
     ac.abort(new Error('cancelled'));
