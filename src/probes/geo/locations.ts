@@ -185,7 +185,7 @@ export async function locateDataHolders(ctx: ProbeContext, opts: LocateOptions =
     }
   }
   // Backup destinations.
-  const repos = (t as AuditTarget & { backupRepos?: readonly string[] }).backupRepos ?? [];
+  const repos = t.backupRepos;
   for (const repo of repos.slice(0, 20)) {
     const b = backupHost(repo);
     if ('why' in b) {
