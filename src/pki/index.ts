@@ -44,6 +44,8 @@ export interface IssueOptions {
   pathLength?: number;
   /** Authority Information Access caIssuers URL (where clients may fetch the issuer). */
   caIssuersUrl?: string;
+  /** Extended key usage OIDs of a leaf; default TLS server authentication only. */
+  extKeyUsage?: string[];
 }
 
 /** The private key of every KeyPairPem made here, kept out of the public shape. */
@@ -115,7 +117,9 @@ async function extensionsFor(
         ? x509.KeyUsageFlags.digitalSignature
         : x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
     exts.push(new x509.KeyUsagesExtension(usage, true));
-    exts.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false));
+    exts.push(
+      new x509.ExtendedKeyUsageExtension(opts.extKeyUsage ?? [x509.ExtendedKeyUsage.serverAuth], false),
+    );
   }
   const names: x509.JsonGeneralName[] = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),

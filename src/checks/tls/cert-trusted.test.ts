@@ -57,6 +57,13 @@ describe('tls.cert-trusted', () => {
       },
       expect: ['tls.cert-trusted.issuer-expired:fail', 'tls.cert-trusted.issuer-not-ca:fail'],
     },
+    {
+      name: 'a client certificate on the server',
+      input: {
+        problems: [{ kind: 'wrong-purpose', subject: 'CN=site.test', usages: ['1.3.6.1.5.5.7.3.2'] }],
+      },
+      expect: ['tls.cert-trusted.wrong-purpose:fail'],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -56,6 +56,13 @@ function problemFinding(p: ChainProblem): Finding | null {
         message: `the issuing certificate '${p.subject}' is not valid before ${p.notBefore}`,
         evidence: { subject: p.subject, notBefore: p.notBefore },
       };
+    case 'wrong-purpose':
+      return {
+        outcome: 'wrong-purpose',
+        status: 'fail',
+        message: `'${p.subject}' is not a server certificate: its extended key usage (${p.usages.join(', ')}) lacks TLS server authentication`,
+        evidence: { subject: p.subject, extKeyUsage: p.usages },
+      };
     case 'too-long':
       return {
         outcome: 'untrusted-root',
@@ -73,7 +80,7 @@ export default defineCheck({
   severity: 'error',
   seed: 'Setting up SSL',
   description:
-    "Builds the path from the served certificate to a trusted root (Node's bundled Mozilla roots plus --ca) with civiguard's own verifier, so that weak (SHA-1) signatures, expiry and host name are judged separately by the other tls.* checks. Fails for a self-signed certificate, a chain ending at an untrusted root, an invalid signature, an issuer that is not a CA or has expired, or an issuer that nobody can find. Trust is not judged (skip) when only an intermediate is missing and the certificate says where to fetch it: tls.cert-chain reports that.",
+    "Builds the path from the served certificate to a trusted root (Node's bundled Mozilla roots plus --ca) with civiguard's own verifier, so that weak (SHA-1) signatures, expiry and host name are judged separately by the other tls.* checks. Fails for a self-signed certificate, a chain ending at an untrusted root, an invalid signature, an issuer that is not a CA or has expired, a leaf whose extended key usage excludes TLS servers, or an issuer that nobody can find. Trust is not judged (skip) when only an intermediate is missing and the certificate says where to fetch it: tls.cert-chain reports that.",
   remediation:
     "Use a certificate from a publicly trusted CA (for example a free ACME certificate from Let's Encrypt) and configure the server with the full chain file (nginx `ssl_certificate fullchain.pem`, Apache `SSLCertificateFile` with the chain).",
   references: ['https://www.rfc-editor.org/rfc/rfc5280#section-6', 'https://letsencrypt.org/docs/'],
@@ -84,6 +91,7 @@ export default defineCheck({
     'bad-signature': { title: 'Invalid signature in the chain', severity: 'error' },
     'issuer-not-ca': { title: 'Chain certificate is not a CA', severity: 'error' },
     'issuer-expired': { title: 'Issuing certificate outside its validity', severity: 'error' },
+    'wrong-purpose': { title: 'Not a TLS server certificate (extended key usage)', severity: 'error' },
   },
   probes: { cert: tlsCertificateProbe },
   mode: 'remote',

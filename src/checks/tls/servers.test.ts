@@ -225,6 +225,12 @@ describe('tls.* against real servers', { timeout: 120_000 }, () => {
     assert.deepEqual(notPassing(results), []);
   });
 
+  it('a client-authentication certificate served as a server certificate', async () => {
+    const leaf = await issueCert(inter, { dnsNames: ['site.test'], extKeyUsage: ['1.3.6.1.5.5.7.3.2'] });
+    const { results } = await audit(await tlsServer(leaf, [inter], { ciphers: AEAD_ONLY }));
+    assert.deepEqual(notPassing(results), ['tls.cert-trusted.wrong-purpose:fail:error']);
+  });
+
   it('RSA 1024 leaf', async () => {
     const leaf = await issueCert(inter, { dnsNames: ['site.test'], key: { type: 'rsa', bits: 1024 } });
     const { results } = await audit(

@@ -23,6 +23,8 @@ export interface CertInfo {
   ipAddresses: string[];
   /** Authority Information Access caIssuers URLs (where a client could fetch the issuer). */
   caIssuers: string[];
+  /** extendedKeyUsage OIDs, or null when the certificate has no such extension (any use). */
+  extKeyUsage: string[] | null;
   pem: string;
 }
 
@@ -116,6 +118,32 @@ function signatureOf(der: Uint8Array, pc: x509.X509Certificate): CertInfo['signa
   }
 }
 
+/**
+ * DNS and IP subjectAltNames. @peculiar/x509 refuses a SAN holding otherName/x400/EDI entries (found
+ * in some enterprise certificates); then node's printed form is read instead.
+ */
+function altNames(
+  pc: x509.X509Certificate,
+  node: X509Certificate,
+): { dnsNames: string[]; ipAddresses: string[] } {
+  try {
+    const items = pc.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [];
+    return {
+      dnsNames: items.filter((n) => n.type === 'dns').map((n) => n.value),
+      ipAddresses: items.filter((n) => n.type === 'ip').map((n) => n.value),
+    };
+  } catch {
+    const dnsNames: string[] = [];
+    const ipAddresses: string[] = [];
+    const text = (node.subjectAltName ?? '').slice(0, 64 * 1024);
+    for (const m of text.matchAll(/(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+      const v = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
+      (m[1] === 'DNS' ? dnsNames : ipAddresses).push(v);
+    }
+    return { dnsNames, ipAddresses };
+  }
+}
+
 /** Node prints names one RDN per line; the report uses the usual comma form. */
 function oneLine(name: string): string {
   return name.split('\n').filter(Boolean).join(', ');
@@ -139,9 +167,21 @@ export function parseCert(der: Buffer): ParsedCert {
   if (type === 'ec') bits = curve ? (CURVE_BITS[curve] ?? null) : null;
   else if (type === 'ed25519') bits = 256;
   else if (type === 'ed448') bits = 456;
-  const san = pc.getExtension(x509.SubjectAlternativeNameExtension);
-  const names = san?.names.items ?? [];
-  const aia = pc.getExtension(x509.AuthorityInfoAccessExtension);
+  const { dnsNames, ipAddresses } = altNames(pc, nodeCert);
+  let caIssuers: string[] = [];
+  try {
+    const aia = pc.getExtension(x509.AuthorityInfoAccessExtension);
+    caIssuers = (aia?.caIssuers ?? []).filter((n) => n.type === 'url').map((n) => n.value);
+  } catch {
+    // an AIA entry of a kind the parser does not know: no fetch location to report
+  }
+  let extKeyUsage: string[] | null = null;
+  try {
+    const usages = pc.getExtension(x509.ExtendedKeyUsageExtension)?.usages;
+    extKeyUsage = usages ? Array.from(usages, (u) => String(u)) : null;
+  } catch {
+    extKeyUsage = null;
+  }
   const selfIssued = nodeCert.subject === nodeCert.issuer;
   let selfSigned = false;
   if (selfIssued) {
@@ -165,18 +205,10 @@ export function parseCert(der: Buffer): ParsedCert {
       isCa: nodeCert.ca,
       key: { type, bits, curve },
       signature: signatureOf(der, pc),
-      dnsNames: names
-        .filter((n) => n.type === 'dns')
-        .map((n) => n.value)
-        .slice(0, 200),
-      ipAddresses: names
-        .filter((n) => n.type === 'ip')
-        .map((n) => n.value)
-        .slice(0, 200),
-      caIssuers: (aia?.caIssuers ?? [])
-        .filter((n) => n.type === 'url')
-        .map((n) => n.value)
-        .slice(0, 10),
+      dnsNames: dnsNames.slice(0, 200),
+      ipAddresses: ipAddresses.slice(0, 200),
+      caIssuers: caIssuers.slice(0, 10),
+      extKeyUsage,
       pem: nodeCert.toString(),
     },
   };

@@ -91,6 +91,8 @@ describe('parseCert', () => {
     assert.deepEqual(info.ipAddresses, ['127.0.0.1']);
     assert.deepEqual(info.caIssuers, ['http://ca.test/p.der']);
     assert.equal(info.isCa, false);
+    assert.deepEqual(info.extKeyUsage, ['1.3.6.1.5.5.7.3.1']);
+    assert.equal(parseCert(der(ca)).info.extKeyUsage, null);
     const r = parseCert(
       der(await issueCert(ca, { dnsNames: ['b.test'], key: { type: 'rsa', bits: 1024 } })),
     ).info;

@@ -28,7 +28,9 @@ export type ChainProblem =
   | { kind: 'not-a-ca'; subject: string }
   | { kind: 'expired-issuer'; subject: string; notAfter: string }
   | { kind: 'not-yet-valid-issuer'; subject: string; notBefore: string }
-  | { kind: 'too-long'; length: number };
+  | { kind: 'too-long'; length: number }
+  /** The leaf's extendedKeyUsage does not allow TLS server authentication. */
+  | { kind: 'wrong-purpose'; subject: string; usages: string[] };
 
 export interface ChainVerdict {
   path: PathEntry[];
@@ -42,6 +44,8 @@ export interface ChainVerdict {
 }
 
 const MAX_PATH = 10;
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const ANY_EKU = '2.5.29.37.0';
 
 let systemAnchors: Anchor[] | null = null;
 
@@ -233,6 +237,9 @@ export function buildChain(
     else if (new Date(e.info.notBefore) > now)
       problems.push({ kind: 'not-yet-valid-issuer', subject: e.info.subject, notBefore: e.info.notBefore });
   }
+  const eku = served[0]!.info.extKeyUsage;
+  if (eku && !eku.includes(SERVER_AUTH) && !eku.includes(ANY_EKU))
+    problems.push({ kind: 'wrong-purpose', subject: served[0]!.info.subject, usages: eku });
   const unused = served.map((_, i) => i).filter((i) => !used.has(i));
   return { path, trusted: trusted && problems.length === 0, complete, problems, unused };
 }

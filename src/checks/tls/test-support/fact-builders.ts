@@ -32,6 +32,7 @@ export function certInfo(p: Partial<CertInfo> = {}): CertInfo {
     dnsNames: ['site.test'],
     ipAddresses: [],
     caIssuers: [],
+    extKeyUsage: ['1.3.6.1.5.5.7.3.1'],
     pem: '',
     ...p,
   };
