@@ -80,7 +80,7 @@ export default defineCheck({
   severity: 'error',
   seed: 'Setting up SSL',
   description:
-    "Builds the path from the served certificate to a trusted root (Node's bundled Mozilla roots plus --ca) with civiguard's own verifier, so that weak (SHA-1) signatures, expiry and host name are judged separately by the other tls.* checks. Fails for a self-signed certificate, a chain ending at an untrusted root, an invalid signature, an issuer that is not a CA or has expired, a leaf whose extended key usage excludes TLS servers, or an issuer that nobody can find. Trust is not judged (skip) when only an intermediate is missing and the certificate says where to fetch it: tls.cert-chain reports that.",
+    "Builds the path from the served certificate to a trusted root (the system store: Node's bundled Mozilla roots, the OS CA bundle and NODE_EXTRA_CA_CERTS; plus --ca) with civiguard's own verifier, so that weak (SHA-1) signatures, expiry and host name are judged separately by the other tls.* checks. Fails for a self-signed certificate, a chain ending at an untrusted root, an invalid signature, an issuer that is not a CA or has expired, a leaf whose extended key usage excludes TLS servers, or an issuer that nobody can find. Trust is not judged (skip) when only an intermediate is missing and the certificate says where to fetch it: tls.cert-chain reports that.",
   remediation:
     "Use a certificate from a publicly trusted CA (for example a free ACME certificate from Let's Encrypt) and configure the server with the full chain file (nginx `ssl_certificate fullchain.pem`, Apache `SSLCertificateFile` with the chain).",
   references: ['https://www.rfc-editor.org/rfc/rfc5280#section-6', 'https://letsencrypt.org/docs/'],
