@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { describeError } from '../core/errors.js';
 import { defineProbe, FactUnavailable } from '../core/probe.js';
-import { scoreAccessLogLine } from '../ids/index.js';
+import { parseAccessLogLine, scoreAccessLogLine } from '../ids/index.js';
 import { maskPan } from './pci/pan.js';
 import { findPans } from './pci/pan-scanner.js';
 
@@ -80,11 +80,17 @@ function decodeTarget(raw: string): string {
   return s;
 }
 
+/**
+ * Verdicts by request (method, target, User-Agent, Referer): logs repeat the same requests (assets, the
+ * same pages, the same bots) and the engine's verdict depends only on these. Bounded; cleared when full.
+ */
+const verdicts = new Map<string, RequestScore>();
+const MAX_CACHED = 50_000;
+
 /** Parses and scores one log line (null when it is not a combined/common line). The one scoring function. */
 export function scoreLine(line: string): { req: LogRequest; score: RequestScore } | null {
-  const s = scoreAccessLogLine(line);
-  if (!s) return null;
-  const e = s.entry;
+  const e = parseAccessLogLine(line);
+  if (!e) return null;
   const req: LogRequest = {
     source: e.client,
     time: e.time,
@@ -94,6 +100,11 @@ export function scoreLine(line: string): { req: LogRequest; score: RequestScore 
     userAgent: e.userAgent,
     referer: e.referer,
   };
+  const key = `${e.method}\n${e.target}\n${e.userAgent}\n${e.referer}`;
+  const cached = verdicts.get(key);
+  if (cached) return { req, score: cached };
+  const s = scoreAccessLogLine(line);
+  if (!s) return null;
   const tags = new Set<string>();
   const hits: string[] = [];
   if (s.result.decision !== 'pass') {
@@ -108,7 +119,10 @@ export function scoreLine(line: string): { req: LogRequest; score: RequestScore 
       hits.push(sig.id);
     }
   }
-  return { req, score: { tags: [...tags], hits, impact: s.result.impact } };
+  const score: RequestScore = { tags: [...tags], hits, impact: s.result.impact };
+  if (verdicts.size >= MAX_CACHED) verdicts.clear();
+  if (key.length < 4096) verdicts.set(key, score);
+  return { req, score };
 }
 
 /* ---------------------------------------------------------------- aggregation */
