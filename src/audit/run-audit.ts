@@ -9,6 +9,7 @@ import type { Severity } from '../core/severity.js';
 import { severityRank } from '../core/severity.js';
 import type { AuditTarget, CmsName } from '../core/target.js';
 import { didYouMean } from '../core/did-you-mean.js';
+import { layoutProbe } from '../probes/local/layout.js';
 import { siteProbe } from '../probes/site.js';
 import { VERSION } from '../version.js';
 
@@ -59,7 +60,16 @@ export async function runAudit(target: AuditTarget, opts: AuditOptions = {}): Pr
   if (checks.length === 0) throw new CiviguardError('E_USAGE', 'no checks selected (see --only / --skip)');
   const out = await runChecks(target, checks, opts);
   const site = out.fact(siteProbe);
-  const cms: CmsName = target.cms !== 'auto' ? target.cms : site?.ok ? site.value.cms : 'unknown';
+  // The server's own files (--root) are better evidence than the front page's markup.
+  const layout = out.fact(layoutProbe);
+  const cms: CmsName =
+    target.cms !== 'auto'
+      ? target.cms
+      : layout?.ok
+        ? layout.value.cms
+        : site?.ok
+          ? site.value.cms
+          : 'unknown';
   const results = [...out.results].sort(
     (a, b) => AREA_ORDER.indexOf(a.check.split('.')[0]!) - AREA_ORDER.indexOf(b.check.split('.')[0]!),
   );

@@ -78,14 +78,19 @@ export class HttpClient {
     const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
     const t0 = performance.now();
     try {
-      const res = await request(u, {
-        dispatcher: this.agent,
-        method: opts.method ?? 'GET',
-        headers: { 'user-agent': USER_AGENT, accept: '*/*', ...opts.headers },
-        ...(opts.body !== undefined ? { body: opts.body } : {}),
+      // Raced against the signal: undici may only notice an abort during a hanging TLS connect at its
+      // connector timeout, and an interrupted audit must end at once.
+      const res = await raceSignal(
+        request(u, {
+          dispatcher: this.agent,
+          method: opts.method ?? 'GET',
+          headers: { 'user-agent': USER_AGENT, accept: '*/*', ...opts.headers },
+          ...(opts.body !== undefined ? { body: opts.body } : {}),
+          signal,
+          maxRedirections: 0,
+        } as Parameters<typeof request>[1]),
         signal,
-        maxRedirections: 0,
-      } as Parameters<typeof request>[1]);
+      );
       const headers: Record<string, string> = {};
       const setCookies: string[] = [];
       let count = 0;
@@ -158,6 +163,33 @@ export class HttpClient {
 function discard(body: NodeJS.ReadableStream & { destroy(): unknown }): void {
   body.on('error', () => undefined);
   body.destroy();
+}
+
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      p.then(
+        (r) => discardLater(r),
+        () => undefined,
+      );
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}
+
+/** A response that arrived after its request was abandoned: drop its body. */
+function discardLater(r: unknown): void {
+  const body = (r as { body?: NodeJS.ReadableStream & { destroy(): unknown } }).body;
+  if (body) discard(body);
 }
 
 function isIpLiteral(h: string): boolean {
