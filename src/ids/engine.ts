@@ -9,7 +9,7 @@ import { detectXss } from './detectors/xss.js';
 import type { NormaliseOptions } from './normalise/index.js';
 import { normalise } from './normalise/index.js';
 import { fold } from './normalise/fold.js';
-import { isPlain } from './prefilter.js';
+import { isPlain, startsWithCommand } from './prefilter.js';
 import type { Rule, RuleMode, RuleSet } from './rules.js';
 import { defaultRules } from './rules.js';
 import type { RuleHit, Tag, ValueResult } from './types.js';
@@ -47,9 +47,15 @@ function needsMet(rule: Rule, text: string): boolean {
   return false;
 }
 
-/** Characters that make a detector worth running on a normalised text. */
-const SQL_CHARS =
-  /['"#;=()|&@*<>\\`]|--|\/\*|\b(?:union|select|or|and|xor|not|is|like|rlike|regexp|between|div|case|having|order|group|waitfor|exec|execute|declare|drop|insert|delete|update|procedure|into|limit|shutdown|use|do|load)\b/;
+/**
+ * Gates: what makes a detector worth running on a normalised text. SQL: its punctuation, its statement and
+ * clause words, or a logic/comparison word next to a number or literal (`1 or 2`; plain `and` in prose is
+ * not enough). Shell: a separator, a substitution, code-execution syntax, or a command at the start.
+ */
+const SQL_GATE =
+  /['"#;=()|&@*<>\\`]|--|\/\*|\b(?:union|select|having|order|group|waitfor|exec|execute|declare|drop|insert|delete|update|procedure|into|limit|case|shutdown|use|load|do)\b|\d\s{0,8}(?:and|or|xor|not|like|rlike|regexp|between|div|is|in|sounds)\b|\b(?:and|or|xor|not|like|rlike|regexp|between|div|is|sounds)\s{0,8}(?:\d|true\b|false\b|null\b|not\b)/;
+const LEADING_QUOTES = /^[\s'"]{1,8}/;
+const SHELL_GATE = /[;|&\n\r`(<{]|\$[({_]|\$ifs|^[\s'"]{0,8}(?:[/\\]|[a-z]:[\\/])/;
 
 export function createValueScorer(options: ValueScorerOptions = {}): ValueScorer {
   const rules = options.rules ?? defaultRules();
@@ -66,19 +72,26 @@ export function createValueScorer(options: ValueScorerOptions = {}): ValueScorer
     html: needsRegex(rules.patterns.html),
   };
 
-  return function score(value: string, mode: RuleMode = 'string'): ValueResult {
+  // Rules reading the raw value or the comment-stripped text need their own prefilter test.
+  const otherTargets = rules.rules.some((r) => r.pattern && r.on !== 'text');
+  // One emit function for the scorer's life (no closure per value): it writes into the current call's map.
+  let hits = new Map<string, Rule>();
+  let mode: RuleMode = 'string';
+  const emit = (id: string) => {
+    if (hits.has(id)) return;
+    let r = featureCache.get(id);
+    if (!r) {
+      r = feature(id);
+      featureCache.set(id, r);
+    }
+    if (r.modes.includes(mode)) hits.set(id, r);
+  };
+
+  return function score(value: string, m: RuleMode = 'string'): ValueResult {
     if (value.length === 0) return EMPTY;
     if (!options.noPrefilter && isPlain(value)) return EMPTY;
-    const hits = new Map<string, Rule>();
-    const emit = (id: string) => {
-      if (hits.has(id)) return;
-      let r = featureCache.get(id);
-      if (!r) {
-        r = feature(id);
-        featureCache.set(id, r);
-      }
-      if (r.modes.includes(mode)) hits.set(id, r);
-    };
+    hits = new Map<string, Rule>();
+    mode = m;
     const patterns = rules.patterns[mode];
     if (mode === 'html') {
       const cut = options.normalise?.maxLength ?? 1024 * 1024;
@@ -93,11 +106,16 @@ export function createValueScorer(options: ValueScorerOptions = {}): ValueScorer
       let rawLower: string | undefined;
       for (let i = 0; i < norm.variants.length; i++) {
         const text = norm.variants[i]!;
-        if (SQL_CHARS.test(text)) detectSql(text, emit);
+        if (SQL_GATE.test(text)) detectSql(text, emit);
         detectXss(text, emit, false, norm.flat(i));
-        detectShell(text, emit);
+        if (SHELL_GATE.test(text) || startsWithCommand(text.replace(LEADING_QUOTES, '')))
+          detectShell(text, emit);
         detectPath(text, nul, emit);
-        if (anyNeed.string && !anyNeed.string.test(text) && !anyNeed.string.test(norm.raw.toLowerCase()))
+        if (
+          anyNeed.string &&
+          !anyNeed.string.test(text) &&
+          (!otherTargets || !anyNeed.string.test(norm.raw.toLowerCase() + '\n' + norm.flat(i)))
+        )
           continue;
         for (const r of patterns) {
           if (hits.has(r.id)) continue;

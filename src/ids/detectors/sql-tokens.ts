@@ -290,15 +290,18 @@ const KEEP_BEFORE_PAREN = new Set([
   'elseif',
 ]);
 
+/** Every classified word in one map (one lookup per word in the hot path). */
+const WORD_TYPES = new Map<string, TokType>();
+for (const w of KEYWORDS) WORD_TYPES.set(w, T.Kw);
+for (const w of STATEMENTS) WORD_TYPES.set(w, T.Stmt);
+WORD_TYPES.set('union', T.Union);
+for (const w of LITERALS) WORD_TYPES.set(w, T.Lit);
+for (const w of OP_WORDS) WORD_TYPES.set(w, T.Op);
+WORD_TYPES.set('not', T.Not);
+for (const w of LOGIC) WORD_TYPES.set(w, T.Logic);
+
 export function classifyWord(w: string): TokType {
-  if (LOGIC.has(w)) return T.Logic;
-  if (w === 'not') return T.Not;
-  if (OP_WORDS.has(w)) return T.Op;
-  if (LITERALS.has(w)) return T.Lit;
-  if (w === 'union') return T.Union;
-  if (STATEMENTS.has(w)) return T.Stmt;
-  if (KEYWORDS.has(w)) return T.Kw;
-  return T.Word;
+  return WORD_TYPES.get(w) ?? T.Word;
 }
 
 function isWordChar(c: number): boolean {
@@ -330,10 +333,6 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
   let exec = 0;
   const n = s.length;
   let i = 0;
-  const push = (t: TokType, v: string, closed = true, cmp = false) => {
-    if (cmp) out.push({ t, v, closed, cmp });
-    else out.push({ t, v, closed });
-  };
   if (quote) i = readString(s, 0, quote.charCodeAt(0), out);
   // Inside an executable comment (/*! … */) the closing */ ends it, not a new comment.
   let inExec = false;
@@ -351,7 +350,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
     if (c === 96 /* ` */) {
       const end = s.indexOf('`', i + 1);
       const stop = end < 0 ? n : end;
-      push(T.Word, s.slice(i + 1, Math.min(stop, i + 1 + V_CAP)), end >= 0);
+      tok(out, T.Word, s.slice(i + 1, Math.min(stop, i + 1 + V_CAP)), end >= 0);
       i = end < 0 ? n : end + 1;
       continue;
     }
@@ -359,7 +358,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
     if (c === 35 /* # */ || (c === 45 /* - */ && s.charCodeAt(i + 1) === 45)) {
       // A line comment that reaches the end cuts the query off; one that ends in a newline is whitespace.
       const end = s.indexOf('\n', i);
-      if (end < 0) push(T.Comment, c === 35 ? '#' : '--', false);
+      if (end < 0) tok(out, T.Comment, c === 35 ? '#' : '--', false);
       else inline++;
       i = end < 0 ? n : end + 1;
       continue;
@@ -375,7 +374,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
         continue;
       }
       const end = s.indexOf('*/', i + 2);
-      if (end < 0) push(T.Comment, '/*', false);
+      if (end < 0) tok(out, T.Comment, '/*', false);
       else inline++;
       i = end < 0 ? n : end + 2;
       continue;
@@ -387,12 +386,12 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
     }
     // numbers
     if (isDigit(c) || (c === 46 /* . */ && isDigit(s.charCodeAt(i + 1)))) {
-      i = readNumber(s, i, push);
+      i = readNumber(s, i, out);
       continue;
     }
     // MySQL's \N (NULL)
     if (c === 92 /* \ */ && s.charCodeAt(i + 1) === 110 && !isWordChar(s.charCodeAt(i + 2))) {
-      push(T.Lit, 'null');
+      tok(out, T.Lit, 'null');
       i += 2;
       continue;
     }
@@ -400,7 +399,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
     if (c === 64 /* @ */) {
       const c1 = s.charCodeAt(i + 1);
       if (!(isWordChar(c1) || c1 === 64 || c1 === 39 || c1 === 34 || c1 === 96)) {
-        push(T.Unknown, '@');
+        tok(out, T.Unknown, '@');
         i++;
         continue;
       }
@@ -411,7 +410,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
         const end = s.indexOf(String.fromCharCode(q), j + 1);
         j = end < 0 ? n : end + 1;
       } else while (j < n && (isWordChar(s.charCodeAt(j)) || s.charCodeAt(j) === 46)) j++;
-      push(T.Var, s.slice(i, Math.min(j, i + V_CAP)));
+      tok(out, T.Var, s.slice(i, Math.min(j, i + V_CAP)));
       i = j;
       continue;
     }
@@ -444,7 +443,7 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
         }
         if (s.charCodeAt(k) === 40 && !KEEP_BEFORE_PAREN.has(w)) t = T.Func;
       }
-      push(t, w.length > V_CAP ? w.slice(0, V_CAP) : w, true, t === T.Op && CMP_WORDS.has(w));
+      tok(out, t, w.length > V_CAP ? w.slice(0, V_CAP) : w, true, t === T.Op && CMP_WORDS.has(w));
       i = j;
       continue;
     }
@@ -453,80 +452,80 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
       const rel = s.slice(i + 1, i + 130).indexOf(']');
       const end = rel < 0 ? -1 : i + 1 + rel;
       if (end > 0) {
-        push(T.Word, s.slice(i + 1, end));
+        tok(out, T.Word, s.slice(i + 1, end));
         i = end + 1;
         continue;
       }
-      push(T.Unknown, '[');
+      tok(out, T.Unknown, '[');
       i++;
       continue;
     }
     switch (c) {
       case 40:
-        push(T.LParen, '(');
+        tok(out, T.LParen, '(');
         i++;
         continue;
       case 41:
-        push(T.RParen, ')');
+        tok(out, T.RParen, ')');
         i++;
         continue;
       case 44:
-        push(T.Comma, ',');
+        tok(out, T.Comma, ',');
         i++;
         continue;
       case 59:
-        push(T.Semi, ';');
+        tok(out, T.Semi, ';');
         i++;
         continue;
       case 46:
-        push(T.Dot, '.');
+        tok(out, T.Dot, '.');
         i++;
         continue;
     }
     // operators
     const two = s.slice(i, i + 2);
     if (two === '||' || two === '&&') {
-      push(T.Logic, two);
+      tok(out, T.Logic, two);
       i += 2;
       continue;
     }
     if (s.startsWith('<=>', i)) {
-      push(T.Op, '<=>', true, true);
+      tok(out, T.Op, '<=>', true, true);
       i += 3;
       continue;
     }
     if (two === '<>' || two === '!=' || two === '<=' || two === '>=' || two === '!<' || two === '!>') {
-      push(T.Op, two, true, true);
+      tok(out, T.Op, two, true, true);
       i += 2;
       continue;
     }
     if (two === '<<' || two === '>>' || two === '::' || two === ':=' || two === '->' || two === '=>') {
-      push(T.Op, two);
+      tok(out, T.Op, two);
       i += 2;
       continue;
     }
     if (c === 61 || c === 60 || c === 62) {
-      push(T.Op, s[i]!, true, true);
+      tok(out, T.Op, s[i]!, true, true);
       i++;
       continue;
     }
     if (c === 33 /* ! */) {
-      push(T.Not, '!');
+      tok(out, T.Not, '!');
       i++;
       continue;
     }
     if (c === 38 /* & */) {
       // a single `&` is far more often a query-string separator than SQL's bitwise and
-      push(T.Unknown, '&');
+      tok(out, T.Unknown, '&');
       i++;
       continue;
     }
     if (c === 43 || c === 45 || c === 42 || c === 47 || c === 37 || c === 94 || c === 124 || c === 126) {
-      push(T.Op, s[i]!);
+      tok(out, T.Op, s[i]!);
       i++;
       continue;
     }
-    push(T.Unknown, s[i]!);
+    tok(out, T.Unknown, s[i]!);
     i++;
   }
   if (inline) out.inlineComments = inline;
@@ -534,8 +533,13 @@ export function tokenize(s: string, quote?: '"' | "'" | '`'): Tokens {
   return out;
 }
 
+/** Appends a token (a module-level helper: no closure per call in the hot path). */
+function tok(out: Token[], t: TokType, v: string, closed = true, cmp = false): void {
+  if (cmp) out.push({ t, v, closed, cmp });
+  else out.push({ t, v, closed });
+}
+
 function readString(s: string, from: number, q: number, out: Token[]): number {
-  const push = (t: TokType, v: string, closed: boolean) => out.push({ t, v, closed, q });
   const n = s.length;
   let j = from;
   while (j < n) {
@@ -549,16 +553,16 @@ function readString(s: string, from: number, q: number, out: Token[]): number {
         j += 2; // doubled quote
         continue;
       }
-      push(T.Str, s.slice(from, Math.min(j, from + V_CAP)), true);
+      out.push({ t: T.Str, v: s.slice(from, Math.min(j, from + V_CAP)), closed: true, q });
       return j + 1;
     }
     j++;
   }
-  push(T.Str, s.slice(from, Math.min(n, from + V_CAP)), false);
+  out.push({ t: T.Str, v: s.slice(from, Math.min(n, from + V_CAP)), closed: false, q });
   return n;
 }
 
-function readNumber(s: string, i: number, push: (t: TokType, v: string) => void): number {
+function readNumber(s: string, i: number, out: Token[]): number {
   const n = s.length;
   let j = i;
   if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) === 120 || s.charCodeAt(i + 1) === 98)) {
@@ -566,7 +570,7 @@ function readNumber(s: string, i: number, push: (t: TokType, v: string) => void)
     j = i + 2;
     while (j < n && /* hex digit */ isHex(s.charCodeAt(j))) j++;
     if (j > i + 2) {
-      push(T.Num, s.slice(i, Math.min(j, i + V_CAP)));
+      tok(out, T.Num, s.slice(i, Math.min(j, i + V_CAP)));
       return j;
     }
     j = i;
@@ -575,7 +579,7 @@ function readNumber(s: string, i: number, push: (t: TokType, v: string) => void)
   if (s.charCodeAt(j) === 95 /* _ */) {
     // MySQL identifiers may begin with digits: 1108_519_no
     while (j < n && isWordChar(s.charCodeAt(j))) j++;
-    push(T.Word, s.slice(i, Math.min(j, i + V_CAP)));
+    tok(out, T.Word, s.slice(i, Math.min(j, i + V_CAP)));
     return j;
   }
   if (s.charCodeAt(j) === 46) {
@@ -591,7 +595,7 @@ function readNumber(s: string, i: number, push: (t: TokType, v: string) => void)
       j = k;
     }
   }
-  push(T.Num, s.slice(i, Math.min(j, i + V_CAP)));
+  tok(out, T.Num, s.slice(i, Math.min(j, i + V_CAP)));
   return j;
 }
 

@@ -500,20 +500,7 @@ function walk(toks: Token[], from: number, state: S, limit = Infinity): Walk {
   let prevV = '';
   const n = Math.min(toks.length, from + limit);
   let execArgs = false;
-  const startStmt = (at: number): boolean => {
-    const last = statementAt(toks, at);
-    if (last < 0) return false;
-    w.stacked = true;
-    const v = toks[at]!.v;
-    if (v === 'select') selectOpen = true;
-    if (v === 'waitfor' && toks[last + 1]?.t === T.Str) w.dangerFuncs.push('sqli.time-delay');
-    i = last;
-    // statements without operands end here; exec takes named arguments after the procedure
-    state =
-      v === 'shutdown' || v === 'commit' || v === 'rollback' ? S.After : v === 'begin' ? S.Stmt : S.Operand;
-    execArgs = v === 'exec' || v === 'execute';
-    return true;
-  };
+
   for (; i < n; i++) {
     const tok = toks[i]!;
     const t = tok.t;
@@ -569,7 +556,25 @@ function walk(toks: Token[], from: number, state: S, limit = Infinity): Walk {
           selectOpen = true;
         } else if (t === T.Stmt && (prevV === 'then' || prevV === 'else' || prevV === 'begin')) {
           // IF … THEN/ELSE <statement> (MSSQL, PL/SQL)
-          if (!startStmt(i)) ok = false;
+          {
+            // a statement: statements without operands end here; exec takes named arguments after the procedure
+            const last = statementAt(toks, i);
+            if (last < 0) ok = false;
+            else {
+              const v = tok.v;
+              w.stacked = true;
+              if (v === 'select') selectOpen = true;
+              if (v === 'waitfor' && toks[last + 1]?.t === T.Str) w.dangerFuncs.push('sqli.time-delay');
+              execArgs = v === 'exec' || v === 'execute';
+              state =
+                v === 'shutdown' || v === 'commit' || v === 'rollback'
+                  ? S.After
+                  : v === 'begin'
+                    ? S.Stmt
+                    : S.Operand;
+              i = last;
+            }
+          }
         } else if (t === T.Kw && tok.v === 'top') {
           if (toks[i + 1]?.t === T.Num) i++;
         } else if (t === T.Kw && OPERAND_KW.has(tok.v)) {
@@ -690,12 +695,48 @@ function walk(toks: Token[], from: number, state: S, limit = Infinity): Walk {
           selectOpen = true;
         } else if (t === T.Stmt && tok.v !== 'select') {
           // MSSQL runs a statement written after another without `;` (`… waitfor delay '0:0:5'`)
-          if (!startStmt(i)) ok = false;
+          {
+            // a statement: statements without operands end here; exec takes named arguments after the procedure
+            const last = statementAt(toks, i);
+            if (last < 0) ok = false;
+            else {
+              const v = tok.v;
+              w.stacked = true;
+              if (v === 'select') selectOpen = true;
+              if (v === 'waitfor' && toks[last + 1]?.t === T.Str) w.dangerFuncs.push('sqli.time-delay');
+              execArgs = v === 'exec' || v === 'execute';
+              state =
+                v === 'shutdown' || v === 'commit' || v === 'rollback'
+                  ? S.After
+                  : v === 'begin'
+                    ? S.Stmt
+                    : S.Operand;
+              i = last;
+            }
+          }
         } else ok = false;
         break;
       case S.Stmt:
         if (t === T.Stmt) {
-          if (!startStmt(i)) ok = false;
+          {
+            // a statement: statements without operands end here; exec takes named arguments after the procedure
+            const last = statementAt(toks, i);
+            if (last < 0) ok = false;
+            else {
+              const v = tok.v;
+              w.stacked = true;
+              if (v === 'select') selectOpen = true;
+              if (v === 'waitfor' && toks[last + 1]?.t === T.Str) w.dangerFuncs.push('sqli.time-delay');
+              execArgs = v === 'exec' || v === 'execute';
+              state =
+                v === 'shutdown' || v === 'commit' || v === 'rollback'
+                  ? S.After
+                  : v === 'begin'
+                    ? S.Stmt
+                    : S.Operand;
+              i = last;
+            }
+          }
         } else if (t === T.Semi) {
           // empty statement
         } else if (t === T.Kw && (tok.v === 'if' || tok.v === 'while')) {
@@ -733,7 +774,16 @@ export function detectSql(text: string, emit: Emit): void {
     judgeQuoted(toks, emit);
     anywhere(toks, emit);
   }
-  if (SCHEMA_RE.test(text)) emit('sqli.schema-probe');
+  // every schema name contains `_`, `.`, `$` or `sys`
+  if (
+    (text.indexOf('_') >= 0 ||
+      text.indexOf('.') >= 0 ||
+      text.indexOf('$') >= 0 ||
+      text.indexOf('sys') >= 0) &&
+    SCHEMA_RE.test(text)
+  ) {
+    emit('sqli.schema-probe');
+  }
 }
 
 export const SCHEMA_RE = new RegExp(SCHEMA_WORDS.map((w) => w.replace(/[.$]/g, '\\$&')).join('|'));
@@ -744,18 +794,13 @@ const QUOTES = ["'", '"'] as const;
 const PARTIAL_MIN = 3;
 
 function strongFeatures(w: Walk, emit: Emit): boolean {
-  let any = false;
-  const hit = (id: string) => {
-    emit(id);
-    any = true;
-  };
-  if (w.unionSelect) hit('sqli.union-select');
-  if (w.stacked) hit('sqli.stacked-query');
-  for (const d of w.dangerFuncs) hit(d);
-  if (w.selectFrom) hit('sqli.select-from');
-  if (w.subquery) hit('sqli.subquery');
-  if (w.into) hit('sqli.file-access');
-  return any;
+  if (w.unionSelect) emit('sqli.union-select');
+  if (w.stacked) emit('sqli.stacked-query');
+  for (const d of w.dangerFuncs) emit(d);
+  if (w.selectFrom) emit('sqli.select-from');
+  if (w.subquery) emit('sqli.subquery');
+  if (w.into) emit('sqli.file-access');
+  return w.unionSelect || w.stacked || w.dangerFuncs.length > 0 || w.selectFrom || w.subquery || w.into;
 }
 
 /** Logic, comparisons, calls and parentheses: what distinguishes SQL from text with a dash or a word. */
@@ -837,7 +882,7 @@ function judgeQuoted(toks: Token[], emit: Emit): void {
       emit('sqli.breakout');
     } else if (w.cmp > 0 && (balanced || w.operands >= 2) && (w.symbolCmp > 0 || last.v.length > 0)) {
       emit('sqli.breakout-weak');
-    } else if (w.logic > 0 && toks.some((t) => t.t === T.Logic && t.v !== 'and' && t.v !== '&&')) {
+    } else if (w.logic > 0 && hasOrLike(toks)) {
       // x' or 'y, ' or 1: an OR (XOR, ||) after the application's string
       emit('sqli.breakout-weak');
     } else if (w.endComment) {
@@ -848,6 +893,12 @@ function judgeQuoted(toks: Token[], emit: Emit): void {
     if (w.valid >= PARTIAL_MIN) strongFeatures(w, emit);
     if (w.valid >= 4 && w.logic > 0 && w.cmp > 0 && w.operands >= 2) emit('sqli.breakout-weak');
   }
+}
+
+/** An OR-like operator (or, xor, ||) in the tokens. */
+function hasOrLike(toks: Token[]): boolean {
+  for (const t of toks) if (t.t === T.Logic && t.v !== 'and' && t.v !== '&&') return true;
+  return false;
 }
 
 /** Tokens a local check reads from its start (keeps the detector linear). */

@@ -339,6 +339,7 @@ const DATA_BINDING = new Set(['datasrc', 'datafld', 'dataformatas', 'xmlns', 'im
 
 /** Strip what browsers ignore inside a URL scheme: whitespace and control characters. */
 function schemeOf(value: string): string {
+  if (value.indexOf(':') < 0 && value.indexOf('&') < 0 && value.indexOf('%') < 0) return '';
   let v = value;
   if (v.indexOf('&') >= 0) v = decodeEntities(decodeEntities(v).out).out;
   if (v.indexOf('%') >= 0) v = percentDecode(v).out;
@@ -546,9 +547,11 @@ export function detectXss(text: string, emit: Emit, html: boolean, flat = text):
   if (SCRIPT_SCHEMES.has(scheme)) emit('xss.script-url');
   else if (scheme === 'data' && dataIsActive(text.slice(0, 80))) emit('xss.script-url');
   // JavaScript contexts
-  if (JS_SINK.test(flat) || JS_SINK_VALUE.test(flat)) {
+  const call = flat.indexOf('(') >= 0 || flat.indexOf('`') >= 0;
+  if (call && (JS_SINK.test(flat) || JS_SINK_VALUE.test(flat))) {
     emit('xss.js-call');
     if (JS_BREAKOUT.test(flat)) emit('xss.js-breakout');
   }
-  if (JS_OBJECTS.test(flat)) emit('xss.js-object');
+  if ((call || flat.indexOf('.') >= 0 || flat.indexOf('[') >= 0) && JS_OBJECTS.test(flat))
+    emit('xss.js-object');
 }

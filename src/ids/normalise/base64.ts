@@ -8,10 +8,12 @@ const MAX_RUN_CHARS = 64 * 1024;
 
 const INTERESTING = /[<>'"();|&`$/\\%]/;
 
-const RUN = /[A-Za-z0-9+/_-]{16,}/g;
+// a run starts where the previous character is not a base64 one (linear: no re-scan from inside a run)
+const RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}/g;
 
 export function base64Runs(s: string): string[] {
   const found: string[] = [];
+  if (s.length < 16) return found;
   RUN.lastIndex = 0;
   let m: RegExpExecArray | null;
   let tried = 0;

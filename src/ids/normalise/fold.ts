@@ -64,8 +64,32 @@ function needsFold(s: string): boolean {
   return false;
 }
 
+/**
+ * Whether NFKC can change something that matters: characters with compatibility forms live in Latin-1's
+ * symbols, spacing modifiers and combining marks, and from U+2000 up (punctuation, letter-like symbols,
+ * ligatures, full-width forms, mathematical letters). Letters of ordinary scripts (Latin, Greek, Cyrillic,
+ * Hebrew, Arabic, CJK, Hangul) below or between those ranges are left as they are, which saves the cost of
+ * NFKC on most non-English text.
+ */
+function needsNfkc(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xa0) continue;
+    if (c <= 0xbf || (c >= 0x2b0 && c <= 0x36f)) return true;
+    if (c < 0x2000) continue;
+    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7af))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+/** Anything beyond printable ASCII, or a double space: the slow path is needed. */
+const NEEDS_SLOW = /[^\x20-\x7e]| {2}/;
+
 export function fold(input: string, unicodeFolding = true): FoldResult {
   if (!needsFold(input)) return { out: input, unicode: false, nul: false };
+  if (!NEEDS_SLOW.test(input)) return { out: input.toLowerCase(), unicode: false, nul: false };
   let s = input;
   let unicode = false;
   let hasNonAscii = false;
@@ -75,7 +99,7 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
       break;
     }
   }
-  if (hasNonAscii && unicodeFolding) {
+  if (hasNonAscii && unicodeFolding && needsNfkc(s)) {
     // look-alikes first: NFKC would split some of them (″ into two primes)
     const mapped = s.replace(LOOKALIKE_RE, (ch) => LOOKALIKE[ch] ?? ch);
     if (mapped !== s) unicode = true;
@@ -87,7 +111,8 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
     }
   }
   let nul = false;
-  let out = '';
+  // pieces joined once at the end (string `+=` per replacement builds deep ropes on long inputs)
+  const parts: string[] = [];
   let chunkStart = 0;
   let prevSpace = false;
   const n = s.length;
@@ -98,9 +123,8 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
       if (c === 0) {
         nul = true;
         rep = '';
-      } else if (c === 13 && s.charCodeAt(i + 1) === 10) rep = '';
-      else if (c === 10 || c === 13) rep = '\n';
-      else rep = ' ';
+      } else if (c === 13) rep = s.charCodeAt(i + 1) === 10 ? '' : '\n';
+      else if (c !== 10) rep = ' ';
     } else if (c === 32) {
       if (prevSpace) rep = '';
     } else if (c > 127) {
@@ -118,12 +142,14 @@ export function fold(input: string, unicodeFolding = true): FoldResult {
     }
     if (rep !== undefined) {
       if (rep === ' ' && prevSpace) rep = '';
-      out += s.slice(chunkStart, i) + rep;
+      if (i > chunkStart) parts.push(s.slice(chunkStart, i));
+      if (rep) parts.push(rep);
       chunkStart = i + 1;
       if (rep === ' ') prevSpace = true;
       else if (rep !== '') prevSpace = false;
     } else prevSpace = c === 32;
   }
-  out += s.slice(chunkStart);
-  return { out: out.toLowerCase(), unicode, nul };
+  if (chunkStart === 0) return { out: s.toLowerCase(), unicode, nul };
+  parts.push(s.slice(chunkStart));
+  return { out: parts.join('').toLowerCase(), unicode, nul };
 }

@@ -91,73 +91,84 @@ function decodeRounds(s: string, escapes: boolean, off: ReadonlySet<Step>, steps
   return s;
 }
 
-export function normalise(value: string, options: NormaliseOptions = {}): Normalised {
-  const off: ReadonlySet<Step> = new Set(options.disable ?? []);
-  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
-  const truncated = value.length > maxLength;
-  const raw = truncated ? value.slice(0, maxLength) : value;
-  const steps = new Set<Step>();
+const NO_STEPS: ReadonlySet<Step> = new Set();
 
-  const variants: string[] = [];
-  const add = (decoded: string) => {
+/** The result object (a class: no closures are created per value). */
+class NormalisedValue implements Normalised {
+  readonly variants: string[] = [];
+  readonly steps = new Set<Step>();
+  text = '';
+  private readonly flats: (string | undefined)[] = [];
+  private readonly extra: string[] = [];
+  constructor(
+    readonly raw: string,
+    readonly truncated: boolean,
+    private readonly off: ReadonlySet<Step>,
+  ) {}
+
+  /** Folds a decoded string and adds it as a variant (once); returns the folded text. */
+  add(decoded: string): string {
+    const off = this.off;
     const f = fold(decoded, !off.has('unicode'));
     let out = f.out;
-    if (f.unicode) steps.add('unicode');
+    if (f.unicode) this.steps.add('unicode');
     if (f.nul) {
       // NUL is dropped (`scr\0ipt`) and, in a second variant, read as a separator (`1\0union\0select`)
       const spaced = fold(decoded.replace(/\0/g, ' '), !off.has('unicode')).out;
       if (off.has('nul')) out = spaced;
       else {
-        steps.add('nul');
-        if (!variants.includes(spaced)) extra.push(spaced);
+        this.steps.add('nul');
+        if (!this.variants.includes(spaced)) this.extra.push(spaced);
       }
     }
-    if (!variants.includes(out)) variants.push(out);
+    if (!this.variants.includes(out)) this.variants.push(out);
     return out;
-  };
-
-  const extra: string[] = [];
-  const main = add(decodeRounds(raw, false, off, steps));
-  if (!off.has('escapes') && raw.indexOf('\\') >= 0) {
-    const withEscapes = decodeRounds(raw, true, off, steps);
-    add(withEscapes);
   }
+
+  finish(): void {
+    for (const e of this.extra) if (!this.variants.includes(e)) this.variants.push(e);
+  }
+
+  flat(i: number): string {
+    const cached = this.flats[i];
+    if (cached !== undefined) return cached;
+    const v = this.variants[i] ?? '';
+    let out = v;
+    if (!this.off.has('comments')) {
+      const r = stripComments(v);
+      if (r.changed) {
+        this.steps.add('comments');
+        out = r.out;
+      }
+    }
+    this.flats[i] = out;
+    return out;
+  }
+}
+
+export function normalise(value: string, options: NormaliseOptions = {}): Normalised {
+  const off: ReadonlySet<Step> = options.disable?.length ? new Set(options.disable) : NO_STEPS;
+  const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
+  const truncated = value.length > maxLength;
+  const raw = truncated ? value.slice(0, maxLength) : value;
+  const n = new NormalisedValue(raw, truncated, off);
+  const steps = n.steps;
+
+  const main = n.add(decodeRounds(raw, false, off, steps));
+  n.text = main;
+  if (!off.has('escapes') && raw.indexOf('\\') >= 0) n.add(decodeRounds(raw, true, off, steps));
   if (!off.has('plus') && main.indexOf('+') >= 0) {
-    const before = variants.length;
-    add(main.replace(/\+/g, ' '));
-    if (variants.length > before) steps.add('plus');
+    const before = n.variants.length;
+    n.add(main.replace(/\+/g, ' '));
+    if (n.variants.length > before) steps.add('plus');
   }
   if (!off.has('base64')) {
     for (const text of base64Runs(raw)) {
-      const before = variants.length;
-      add(decodeRounds(text, false, off, steps));
-      if (variants.length > before) steps.add('base64');
+      const before = n.variants.length;
+      n.add(decodeRounds(text, false, off, steps));
+      if (n.variants.length > before) steps.add('base64');
     }
   }
-
-  for (const e of extra) if (!variants.includes(e)) variants.push(e);
-
-  const flats: (string | undefined)[] = [];
-  return {
-    raw,
-    text: main,
-    variants,
-    steps,
-    truncated,
-    flat(i: number): string {
-      const cached = flats[i];
-      if (cached !== undefined) return cached;
-      const v = variants[i] ?? '';
-      let out = v;
-      if (!off.has('comments')) {
-        const r = stripComments(v);
-        if (r.changed) {
-          steps.add('comments');
-          out = r.out;
-        }
-      }
-      flats[i] = out;
-      return out;
-    },
-  };
+  n.finish();
+  return n;
 }
