@@ -101,7 +101,7 @@ export function createGuard(options: MiddlewareOptions = {}): Guard {
       const result = ids.inspect(input);
       if (notes?.length) result.notes.push(...notes);
       const block = result.decision === 'block' && !options.observeOnly;
-      if (result.decision !== 'pass') {
+      if (result.decision !== 'pass' && (log || options.onEvent)) {
         emit(
           toEvent(result, {
             ...ctx,
@@ -114,6 +114,7 @@ export function createGuard(options: MiddlewareOptions = {}): Guard {
       return { result, block };
     },
     refuse(reason, ctx) {
+      if (!log && !options.onEvent) return;
       const result: InspectResult = { impact: 0, tags: [], fields: [], decision: 'block', notes: [reason] };
       emit(toEvent(result, ctx), result);
     },

@@ -40,7 +40,7 @@ export function idsExpress(options: MiddlewareOptions = {}): RequestHandler & { 
         notes,
       );
       if (verdict.block) {
-        res.status(guard.blockStatus).type('text/plain').set('connection', 'close').send(guard.blockMessage);
+        res.status(guard.blockStatus).type('text/plain').send(guard.blockMessage);
         return;
       }
       req.ids = verdict.result;

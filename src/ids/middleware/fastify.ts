@@ -70,7 +70,6 @@ const plugin: FastifyPluginAsync<MiddlewareOptions> = async (
       return reply
         .code(guard.blockStatus)
         .header('content-type', 'text/plain; charset=utf-8')
-        .header('connection', 'close')
         .send(guard.blockMessage);
     }
     request.ids = verdict.result;

@@ -69,7 +69,7 @@ export function idsHono(
       ctx,
       notes,
     );
-    if (verdict.block) return c.text(guard.blockMessage, guard.blockStatus as 403, { connection: 'close' });
+    if (verdict.block) return c.text(guard.blockMessage, guard.blockStatus as 403);
     c.set('ids', verdict.result);
     await next();
     return undefined;

@@ -22,12 +22,16 @@ export interface IdsIncomingMessage extends IncomingMessage {
 
 export type IdsRequestListener = (req: IdsIncomingMessage, res: ServerResponse) => void | Promise<void>;
 
-function refuseWith(res: ServerResponse, status: number, message: string): void {
+/**
+ * Answers a refused request. `close`: also end the connection (when the body was not read to its end, so
+ * the connection cannot carry another request); a blocked request whose body was read keeps it.
+ */
+function refuseWith(res: ServerResponse, status: number, message: string, close = false): void {
   if (res.headersSent) return;
   res.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(message),
-    connection: 'close',
+    ...(close ? { connection: 'close' } : {}),
   });
   res.end(message);
 }
@@ -83,10 +87,10 @@ export function withIds(
       (e: unknown) => {
         if (e instanceof BodyTooLarge) {
           guard.refuse(e.message, { ...ctx, status: 413 });
-          refuseWith(res, 413, 'Payload Too Large\n');
+          refuseWith(res, 413, 'Payload Too Large\n', true);
         } else {
           guard.refuse(`body not readable: ${(e as Error).message}`, { ...ctx, status: 400 });
-          refuseWith(res, 400, 'Bad Request\n');
+          refuseWith(res, 400, 'Bad Request\n', true);
         }
       },
     );
