@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { Client } from 'basic-ftp';
+import type { Client } from 'basic-ftp';
 import type { FTPResponse } from 'basic-ftp';
 import { describeError } from '../core/errors.js';
 import { defineProbe, FactUnavailable } from '../core/probe.js';
@@ -73,9 +73,11 @@ export async function probeFtp(o: ProbeFtpOptions): Promise<FtpFacts> {
     plainLoginAccepted: null,
     anonymous: null,
   };
+  // basic-ftp is loaded on first use: most audits never speak FTP.
+  const { Client: FtpClient } = await import('basic-ftp');
   const clients = new Set<Client>();
   const open = async (): Promise<Client> => {
-    const c = new Client(timeout);
+    const c = new FtpClient(timeout);
     clients.add(c);
     const greet = await c.connect(addr, o.port);
     facts.banner ??= cap(greet.message.split('\n')[0] ?? '');

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { Client } from 'ssh2';
+// ssh2 is loaded on first use: most audits never speak SSH.
 import { describeError } from '../core/errors.js';
 import { defineProbe, FactUnavailable } from '../core/probe.js';
 import { pinnedAddress } from './net/resolve.js';
@@ -36,7 +36,8 @@ export interface ProbeSshOptions {
   signal?: AbortSignal;
 }
 
-export function probeSshMethods(o: ProbeSshOptions): Promise<SshRemoteFacts> {
+export async function probeSshMethods(o: ProbeSshOptions): Promise<SshRemoteFacts> {
+  const { Client } = await import('ssh2');
   const facts: SshRemoteFacts = {
     host: o.host,
     port: o.port,

@@ -1,4 +1,4 @@
-import mysql from 'mysql2';
+// mysql2 is loaded on first use: only audits with a database need it.
 import type { Connection, RowDataPacket } from 'mysql2';
 import { CiviguardError, describeError } from '../../core/errors.js';
 import type { ProbeContext } from '../../core/probe.js';
@@ -69,6 +69,7 @@ export interface ConnectOptions {
 export async function connectReadOnly(dsn: string, opts: ConnectOptions = {}): Promise<ReadOnlyDb> {
   const p = parseDsn(dsn);
   const label = redactDsn(dsn);
+  const { default: mysql } = await import('mysql2');
   const conn = mysql.createConnection({
     user: p.user,
     password: p.password,
