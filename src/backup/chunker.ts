@@ -14,7 +14,7 @@ export interface ChunkerParams {
   gearSeed: string;
 }
 
-export const DATA_CHUNKS = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 } as const;
+export const DATA_CHUNKS = { min: 512 * 1024, avg: 1024 * 1024, max: 4 * 1024 * 1024 } as const;
 export const TREE_CHUNKS = { min: 16 * 1024, avg: 64 * 1024, max: 256 * 1024 } as const;
 
 export function gearTable(seed: string): Uint32Array {
@@ -82,42 +82,45 @@ export class Cutter {
 }
 
 /**
- * Streaming chunker: push blocks of any size, get back whole chunks (fresh buffers that may be
- * transferred to a worker), then `finish()` for the tail.
+ * Streaming chunker: push blocks of any size; each whole chunk is handed to `onChunk` as a view into
+ * the chunker's own buffer, valid only during the call (copy it to keep it). `finish()` emits the tail.
+ * Memory: one buffer of max + 1 MiB, reused; nothing is allocated per chunk.
  */
 export class StreamChunker {
   private readonly cutter: Cutter;
-  private buf: Buffer;
+  private readonly buf: Buffer;
   private filled = 0;
 
   constructor(cutter: Cutter) {
     this.cutter = cutter;
-    this.buf = Buffer.allocUnsafe(cutter.max * 2);
+    this.buf = Buffer.allocUnsafeSlow(cutter.max + 1024 * 1024);
   }
 
-  push(data: Uint8Array, out: Buffer[]): void {
+  push(data: Uint8Array, onChunk: (chunk: Buffer) => void): void {
     let off = 0;
     while (off < data.length) {
-      const room = this.buf.length - this.filled;
-      const n = Math.min(room, data.length - off);
+      const n = Math.min(this.buf.length - this.filled, data.length - off);
       this.buf.set(data.subarray(off, off + n), this.filled);
       this.filled += n;
       off += n;
-      this.drain(false, out);
+      this.drain(false, onChunk);
     }
   }
 
-  finish(out: Buffer[]): void {
-    this.drain(true, out);
+  finish(onChunk: (chunk: Buffer) => void): void {
+    this.drain(true, onChunk);
   }
 
-  private drain(final: boolean, out: Buffer[]): void {
+  /** Drops buffered bytes (after a read error mid-file). */
+  reset(): void {
+    this.filled = 0;
+  }
+
+  private drain(final: boolean, onChunk: (chunk: Buffer) => void): void {
     let start = 0;
     while (this.filled - start >= this.cutter.max || (final && this.filled > start)) {
       const len = this.cutter.cut(this.buf, start, this.filled);
-      const chunk = Buffer.allocUnsafeSlow(len); // own ArrayBuffer: transferable to a worker
-      this.buf.copy(chunk, 0, start, start + len);
-      out.push(chunk);
+      onChunk(this.buf.subarray(start, start + len));
       start += len;
     }
     if (start > 0) {

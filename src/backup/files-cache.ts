@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { compress } from 'zstd-napi';
 import { boundedDecompress } from './zstd.js';
 
-type Entry = [size: string, mtime: string, ctime: string, ino: string, ids: string[]];
+/** `size/mtimeNs/ctimeNs/ino|id,id,…`: one string per file keeps the cache small in memory. */
+type Entry = string;
 
 export function defaultCacheDir(): string {
   if (process.env.CIVIGUARD_CACHE_DIR) return process.env.CIVIGUARD_CACHE_DIR;
@@ -30,7 +31,7 @@ export class FilesCache {
 
   static load(cacheDir: string | null, repoId: string): FilesCache {
     if (!cacheDir) return new FilesCache(null, new Map());
-    const file = join(cacheDir, repoId, 'files.json.zst');
+    const file = join(cacheDir, repoId, 'files-v2.json.zst');
     let old = new Map<string, Entry>();
     try {
       const raw = boundedDecompress(readFileSync(file), 2 * 1024 * 1024 * 1024);
@@ -45,14 +46,15 @@ export class FilesCache {
   /** The chunk ids of an unchanged file, or null. */
   lookup(path: string, size: bigint, mtimeNs: bigint, ctimeNs: bigint, ino: bigint): string[] | null {
     const e = this.old.get(path);
-    if (!e) return null;
-    if (e[0] !== String(size) || e[1] !== String(mtimeNs) || e[2] !== String(ctimeNs) || e[3] !== String(ino))
-      return null;
-    return e[4];
+    if (typeof e !== 'string') return null;
+    const bar = e.indexOf('|');
+    if (e.slice(0, bar) !== `${size}/${mtimeNs}/${ctimeNs}/${ino}`) return null;
+    const ids = e.slice(bar + 1);
+    return ids ? ids.split(',') : [];
   }
 
   record(path: string, size: bigint, mtimeNs: bigint, ctimeNs: bigint, ino: bigint, ids: string[]): void {
-    this.next.set(path, [String(size), String(mtimeNs), String(ctimeNs), String(ino), ids]);
+    this.next.set(path, `${size}/${mtimeNs}/${ctimeNs}/${ino}|${ids.join(',')}`);
   }
 
   /** Keeps the entries of paths that were not part of this run (other sources backed up separately). */

@@ -11,13 +11,21 @@ import { dataName } from './backends/backend.js';
 import type { BlobRow, BlobType, IndexPack, PackHeader } from './format.js';
 import { PACK_MAGIC, packTrailer, zjson } from './format.js';
 import type { SealedBatch } from './worker/codec.js';
+import { sealedCapacity } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
-export const PACK_TARGET = 16 * 1024 * 1024;
-const BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): packs are closed before a
+ * blob would take them past 4 MiB, and a pack buffer also holds one maximal blob (4 MiB chunk +
+ * seal) alone; batches to the workers carry up to 1 MiB or 512 blobs (or one bigger chunk alone);
+ * at most one batch per worker is in flight, and one pack is written while the next one fills. Every buffer is recycled.
+ */
+export const PACK_TARGET = 4 * 1024 * 1024;
+const PACK_CAPACITY = PACK_TARGET + 64 * 1024;
+const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 512;
-const MAX_ENCODING_BYTES = 24 * 1024 * 1024;
-const MAX_UPLOADS = 2;
+const BATCH_CAPACITY = 4 * 1024 * 1024 + 64 * 1024;
+const MAX_UPLOADS = 1;
 
 export interface Destination {
   backend: Backend;
@@ -33,14 +41,24 @@ export interface FinishedPack {
   size: number;
   parts: Uint8Array[];
   header: PackHeader;
+  /** The pack's buffer, to recycle once it is written. */
+  buffer: Buffer;
 }
 
-/** Builds pack files from sealed blobs. */
+/** Builds pack files from sealed blobs, copying them into one buffer per pack. */
 export class PackBuilder {
-  private parts: Uint8Array[] = [PACK_MAGIC];
-  private rows: BlobRow[] = [];
+  private buf: Buffer;
   private size = PACK_MAGIC.length;
+  private rows: BlobRow[] = [];
   private readonly keys: string[] = [];
+
+  constructor(
+    private readonly capacity = PACK_CAPACITY,
+    private readonly take: () => Buffer = () => Buffer.allocUnsafeSlow(capacity),
+  ) {
+    this.buf = take();
+    PACK_MAGIC.copy(this.buf, 0);
+  }
 
   get bytes(): number {
     return this.size;
@@ -48,6 +66,11 @@ export class PackBuilder {
 
   get count(): number {
     return this.rows.length;
+  }
+
+  /** True when a sealed blob of `len` bytes still fits into this pack's buffer. */
+  fits(len: number): boolean {
+    return this.size + len <= this.capacity;
   }
 
   add(
@@ -58,21 +81,23 @@ export class PackBuilder {
     compressed: 0 | 1,
     key: string,
   ): void {
+    if (!this.fits(sealed.length)) throw new Error('blob does not fit into the pack buffer');
     let ki = this.keys.indexOf(key);
     if (ki < 0) ki = this.keys.push(key) - 1;
     this.rows.push([id, type, this.size, sealed.length, rawLength, compressed, ki]);
-    this.parts.push(sealed);
+    this.buf.set(sealed, this.size);
     this.size += sealed.length;
   }
 
   finish(): FinishedPack {
     const header: PackHeader = { v: 1, keys: [...this.keys], blobs: this.rows };
     const h = zjson(header);
-    const parts = [...this.parts, h, packTrailer(h.length)];
+    const parts = [this.buf.subarray(0, this.size), h, packTrailer(h.length)];
     const hash = createHash('sha256');
     for (const p of parts) hash.update(p);
-    const pack = { id: hash.digest('hex'), size: this.size + h.length + 8, parts, header };
-    this.parts = [PACK_MAGIC];
+    const pack = { id: hash.digest('hex'), size: this.size + h.length + 8, parts, header, buffer: this.buf };
+    this.buf = this.take();
+    PACK_MAGIC.copy(this.buf, 0);
     this.rows = [];
     this.size = PACK_MAGIC.length;
     this.keys.length = 0;
@@ -92,12 +117,17 @@ export interface PipelineStats {
 export class Pipeline {
   readonly stats: PipelineStats = { newBlobs: 0, newRawBytes: 0, newBytes: 0, packs: 0 };
   private readonly seen = new Set<string>();
-  private batch: { id: string; type: BlobType; data: Buffer }[] = [];
-  private batchBytes = 0;
-  private encodingBytes = 0;
+  /** Recycled buffers: batch inputs, sealed outputs, packs. */
+  private readonly freeIn: ArrayBuffer[] = [];
+  private readonly freeOut: ArrayBuffer[] = [];
+  private readonly freePacks: Buffer[] = [];
+  private batch: Uint8Array;
+  private items: { id: string; type: BlobType; off: number; len: number }[] = [];
+  private fill = 0;
+  private encodingBatches = 0;
   private readonly encodes = new Set<Promise<void>>();
   private readonly uploads = new Set<Promise<void>>();
-  private readonly builder = new PackBuilder();
+  private readonly builder: PackBuilder;
   private waiters: (() => void)[] = [];
   private error: Error | null = null;
 
@@ -110,21 +140,40 @@ export class Pipeline {
     /** True when every live destination already has the blob. */
     private readonly known: (id: string) => boolean,
     private readonly onPackWritten: (bytes: number) => void = () => undefined,
-  ) {}
+  ) {
+    this.batch = new Uint8Array(this.takeIn());
+    this.builder = new PackBuilder(
+      PACK_CAPACITY,
+      () => this.freePacks.pop() ?? Buffer.allocUnsafeSlow(PACK_CAPACITY),
+    );
+  }
+
+  private takeIn(): ArrayBuffer {
+    return this.freeIn.pop() ?? new ArrayBuffer(BATCH_CAPACITY);
+  }
+
+  private takeOut(): ArrayBuffer {
+    return this.freeOut.pop() ?? new ArrayBuffer(sealedCapacity(BATCH_CAPACITY, BATCH_COUNT));
+  }
 
   /** True when the blob is already stored or queued (no need to hand its data over). */
   has(id: string): boolean {
     return this.seen.has(id) || this.known(id);
   }
 
-  /** Queues a blob unless it is known; `data` must own its ArrayBuffer (it is transferred). */
-  add(id: string, type: BlobType, data: Buffer): void {
+  /** Queues a blob unless it is known. `data` is copied (a view into a reused buffer is fine). */
+  add(id: string, type: BlobType, data: Uint8Array): void {
     this.check();
     if (this.has(id)) return;
+    if (data.length > BATCH_CAPACITY)
+      throw new Error(`blob of ${data.length} bytes exceeds the batch capacity`);
     this.seen.add(id);
-    this.batch.push({ id, type, data });
-    this.batchBytes += data.length;
-    if (this.batchBytes >= BATCH_BYTES || this.batch.length >= BATCH_COUNT) this.flushBatch();
+    // keep batches small: a buffer's touched memory is at most max(BATCH_BYTES, one chunk)
+    if (this.fill > 0 && this.fill + data.length > BATCH_BYTES) this.flushBatch();
+    this.batch.set(data, this.fill);
+    this.items.push({ id, type, off: this.fill, len: data.length });
+    this.fill += data.length;
+    if (this.fill >= BATCH_BYTES || this.items.length >= BATCH_COUNT) this.flushBatch();
   }
 
   private check(): void {
@@ -144,35 +193,28 @@ export class Pipeline {
 
   /** Resolves when there is room for more work (bounded memory). */
   async room(): Promise<void> {
-    while (!this.error && (this.encodingBytes > MAX_ENCODING_BYTES || this.uploads.size >= MAX_UPLOADS)) {
+    while (!this.error && (this.encodingBatches >= this.pool.size || this.uploads.size > MAX_UPLOADS)) {
       await new Promise<void>((r) => this.waiters.push(r));
     }
     this.check();
   }
 
   private flushBatch(): void {
-    if (!this.batch.length) return;
-    const items = this.batch;
-    const total = this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    const buf = new Uint8Array(total);
-    const plain: { id: string; type: BlobType; off: number; len: number }[] = [];
-    let p = 0;
-    for (const it of items) {
-      buf.set(it.data, p);
-      plain.push({ id: it.id, type: it.type, off: p, len: it.data.length });
-      p += it.data.length;
-    }
-    this.encodingBytes += total;
+    if (!this.items.length) return;
+    const items = this.items;
+    const buf = this.batch.buffer as ArrayBuffer;
+    this.items = [];
+    this.fill = 0;
+    this.batch = new Uint8Array(this.takeIn());
+    this.encodingBatches++;
     const job = this.pool
-      .encode({ buf: buf.buffer, items: plain }, this.key, this.level)
+      .encode({ buf, items }, this.takeOut(), this.key, this.level)
       .then((sealed) => this.onSealed(sealed))
       .catch((e: unknown) => {
         this.error ??= e instanceof Error ? e : new Error(String(e));
       })
       .finally(() => {
-        this.encodingBytes -= total;
+        this.encodingBatches--;
         this.encodes.delete(job);
         this.wake();
       });
@@ -182,13 +224,22 @@ export class Pipeline {
   private onSealed(s: SealedBatch): void {
     const all = new Uint8Array(s.buf);
     for (const it of s.items) {
-      const sealed = all.subarray(it.off, it.off + it.len);
-      this.builder.add(it.id, it.type, sealed, it.rawLength, it.compressed, this.keyId);
+      if (this.builder.count > 0 && (this.builder.bytes + it.len > PACK_TARGET || !this.builder.fits(it.len)))
+        this.writePack();
+      this.builder.add(
+        it.id,
+        it.type,
+        all.subarray(it.off, it.off + it.len),
+        it.rawLength,
+        it.compressed,
+        this.keyId,
+      );
       this.stats.newBlobs++;
       this.stats.newRawBytes += it.rawLength;
       this.stats.newBytes += it.len;
-      if (this.builder.bytes >= PACK_TARGET) this.writePack();
     }
+    this.freeIn.push(s.in);
+    this.freeOut.push(s.buf);
   }
 
   private writePack(): void {
@@ -209,6 +260,7 @@ export class Pipeline {
     )
       .then(() => this.onPackWritten(pack.size))
       .finally(() => {
+        this.freePacks.push(pack.buffer);
         this.uploads.delete(job);
         this.wake();
       });

@@ -18,6 +18,7 @@ import { seal } from './crypto.js';
 import type { Catalogue, SealedSnapshot, SnapshotFile, SourceDetail, SourceSummary } from './format.js';
 import { SNAPSHOT_AAD, zjson } from './format.js';
 import { FilesCache } from './files-cache.js';
+import { gcEvery } from './gc.js';
 import type { Unlock } from './keyring.js';
 import { RepoLock } from './lock.js';
 import type { Destination } from './pipeline.js';
@@ -78,23 +79,36 @@ export interface RunResult {
 
 const READ_BLOCK = 1024 * 1024;
 
-/** Reads a regular file through the chunker; returns its chunk ids (in order) and size read. */
+/** Reused per run: the read block, the small-file buffer and the chunker (no allocation per file). */
+interface ReadBuffers {
+  block: Buffer;
+  small: Buffer;
+  chunker: StreamChunker;
+  /** Waits for room in the pipeline (and collects garbage now and then). */
+  room: () => Promise<void>;
+}
+
+/** Reads a regular file through the chunker; returns its chunk ids (in order) and the size read. */
 async function backupFile(
   abs: string,
   size: number,
   cutter: Cutter,
   idKey: Buffer,
   pipe: Pipeline,
-  block: Buffer,
+  bufs: ReadBuffers,
   progress: (n: number) => void,
 ): Promise<{ ids: string[]; size: number }> {
   const ids: string[] = [];
+  const take = (c: Uint8Array) => {
+    const id = blobIdOf(idKey, c);
+    ids.push(id);
+    pipe.add(id, 'd', c);
+  };
   const fd = openSync(abs, 'r');
-  let total = 0;
   try {
     if (size <= cutter.min) {
-      // small file: one chunk, read straight into a buffer of its own (transferable to a worker)
-      let buf = Buffer.allocUnsafeSlow(size);
+      // small file: one chunk
+      const buf = bufs.small;
       let off = 0;
       while (off < size) {
         const n = readSync(fd, buf, off, size - off, off);
@@ -102,46 +116,23 @@ async function backupFile(
         off += n;
       }
       // unless it grew since it was stat'ed: then it takes the streaming path below
-      if (readSync(fd, block, 0, 1, off) === 0) {
-        if (off < size) {
-          const shrunk = Buffer.allocUnsafeSlow(off);
-          buf.copy(shrunk, 0, 0, off);
-          buf = shrunk;
-        }
-        if (off > 0) {
-          const id = blobIdOf(idKey, buf);
-          ids.push(id);
-          pipe.add(id, 'd', buf);
-        }
+      if (readSync(fd, bufs.block, 0, 1, off) === 0) {
+        if (off > 0) take(buf.subarray(0, off));
         progress(off);
         return { ids, size: off };
       }
     }
-    const chunker = new StreamChunker(cutter);
-    const out: Buffer[] = [];
     let pos = 0;
     for (;;) {
-      const n = readSync(fd, block, 0, block.length, pos);
+      const n = readSync(fd, bufs.block, 0, bufs.block.length, pos);
       if (n === 0) break;
       pos += n;
-      total += n;
-      chunker.push(block.subarray(0, n), out);
-      for (const c of out) {
-        const id = blobIdOf(idKey, c);
-        ids.push(id);
-        pipe.add(id, 'd', c);
-      }
-      out.length = 0;
+      bufs.chunker.push(bufs.block.subarray(0, n), take);
       progress(n);
-      await pipe.room();
+      await bufs.room();
     }
-    chunker.finish(out);
-    for (const c of out) {
-      const id = blobIdOf(idKey, c);
-      ids.push(id);
-      pipe.add(id, 'd', c);
-    }
-    return { ids, size: total };
+    bufs.chunker.finish(take);
+    return { ids, size: pos };
   } finally {
     closeSync(fd);
   }
@@ -267,7 +258,12 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
       return id;
     });
     const cache = FilesCache.load(opts.cacheDir, repo.id);
-    const block = Buffer.allocUnsafeSlow(READ_BLOCK);
+    const bufs: ReadBuffers = {
+      block: Buffer.allocUnsafeSlow(READ_BLOCK),
+      small: Buffer.allocUnsafeSlow(dataCutter.min),
+      chunker: new StreamChunker(dataCutter),
+      room: () => room(),
+    };
     const refs = new Set<string>();
     const details: SourceDetail[] = [];
     const summaries: SourceSummary[] = [];
@@ -275,6 +271,13 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const roots: string[] = [];
     let doneBytes = 0;
     let doneFiles = 0;
+    const collect = gcEvery(16 * 1024 * 1024);
+    let collected = 0;
+    const room = async () => {
+      collect(doneBytes - collected);
+      collected = doneBytes;
+      await pipe.room();
+    };
     const emit = (phase: RunProgress['phase'], source: string, totalBytes: number | null) =>
       opts.onProgress?.({
         phase,
@@ -329,12 +332,13 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
                   dataCutter,
                   idKey,
                   pipe,
-                  block,
+                  bufs,
                   (n) => (doneBytes += n),
                 );
                 ids = r.ids;
                 size = r.size;
               } catch (err) {
+                bufs.chunker.reset();
                 warn(`cannot read ${e.abs}: ${describeError(err)}`);
                 continue;
               }
@@ -349,41 +353,35 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
               lastEmit = performance.now();
               emit('backup', root, opts.estimate ? base + expected : null);
             }
-            await pipe.room();
+            await room();
           }
         }
         details.push({ kind: 'files', label: root });
         summaries.push({ kind: 'files', files, bytes });
       } else {
         const dsn = src.dsn;
-        const chunker = new StreamChunker(dataCutter);
-        const out: Buffer[] = [];
+        const chunker = bufs.chunker;
         const ids: string[] = [];
-        const take = () => {
-          for (const c of out) {
-            const id = blobIdOf(idKey, c);
-            ids.push(id);
-            pipe.add(id, 'd', c);
-          }
-          out.length = 0;
+        const take = (c: Uint8Array) => {
+          const id = blobIdOf(idKey, c);
+          ids.push(id);
+          pipe.add(id, 'd', c);
         };
         let lastEmit = 0;
         const scan = await streamDump(
           dsn,
           async (b) => {
-            chunker.push(b, out);
-            take();
+            chunker.push(b, take);
             doneBytes += b.length;
             if (performance.now() - lastEmit > 200) {
               lastEmit = performance.now();
               emit('backup', dsn.database, null);
             }
-            await pipe.room();
+            await room();
           },
           opts.signal,
         );
-        chunker.finish(out);
-        take();
+        chunker.finish(take);
         for (const id of ids) refs.add(id);
         tree.add({ t: 'sql', i, p: `${dsn.database}.sql`, sz: scan.bytes, c: ids });
         details.push({

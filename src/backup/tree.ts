@@ -27,12 +27,14 @@ export type TreeNode =
 
 export type FileNode = Extract<TreeNode, { t: 'f' }>;
 
-/** Serialises nodes into tree blobs; `emit` stores one blob and returns nothing (ids are kept here). */
+/** Serialises nodes into tree blobs; `emit` stores one blob (a view: copy it) and returns its id. */
 export class TreeWriter {
   private readonly chunker: StreamChunker;
   private readonly emit: (data: Buffer) => string;
   private readonly ids: string[] = [];
-  private readonly pending: Buffer[] = [];
+  private readonly onChunk = (c: Buffer) => {
+    this.ids.push(this.emit(c));
+  };
   private lines: string[] = [];
   private lineBytes = 0;
 
@@ -50,21 +52,14 @@ export class TreeWriter {
 
   private flushLines(): void {
     if (!this.lines.length) return;
-    this.chunker.push(Buffer.from(this.lines.join('\n') + '\n'), this.pending);
+    this.chunker.push(Buffer.from(this.lines.join('\n') + '\n'), this.onChunk);
     this.lines = [];
     this.lineBytes = 0;
-    this.drain();
-  }
-
-  private drain(): void {
-    for (const b of this.pending) this.ids.push(this.emit(b));
-    this.pending.length = 0;
   }
 
   finish(): string[] {
     this.flushLines();
-    this.chunker.finish(this.pending);
-    this.drain();
+    this.chunker.finish(this.onChunk);
     return this.ids;
   }
 }

@@ -4,7 +4,7 @@
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
 import { createCipheriv, createHash, randomFillSync } from 'node:crypto';
-import type { Compressor } from 'zstd-napi';
+import binding from 'zstd-napi/binding.js';
 import { NONCE_LEN, TAG_LEN } from '../crypto.js';
 import type { BlobRow, BlobType, PackHeader } from '../format.js';
 import {
@@ -17,71 +17,83 @@ import {
   LIMITS,
 } from '../format.js';
 import { decodeSealedBlob } from '../repository.js';
-import { makeCompressor } from '../zstd.js';
 
 export interface PlainBatch {
-  /** All blobs back to back. */
+  /** All blobs back to back (a recycled buffer: only `items` say what is in it). */
   buf: ArrayBuffer;
   items: { id: string; type: BlobType; off: number; len: number }[];
 }
 
 export interface SealedBatch {
+  /** The input buffer, handed back for reuse. */
+  in: ArrayBuffer;
+  /** The sealed blobs back to back, written into the output buffer the caller provided. */
   buf: ArrayBuffer;
   items: { id: string; type: BlobType; off: number; len: number; rawLength: number; compressed: 0 | 1 }[];
-  /** Plaintext bytes in, sealed bytes out (for the stats). */
+  /** Plaintext bytes in (for the stats). */
   rawBytes: number;
 }
 
-let compressor: Compressor | null = null;
-let compressorLevel = 0;
+/** Bytes a sealed batch can need beyond its plaintext: nonce and tag per blob. */
+export function sealedCapacity(plainCapacity: number, maxItems: number): number {
+  return plainCapacity + maxItems * (NONCE_LEN + TAG_LEN);
+}
 
-/** Compresses (when it pays) and seals each blob with `key`. */
-export function encodeBatch(batch: PlainBatch, key: Uint8Array, level: number): SealedBatch {
-  if (!compressor || compressorLevel !== level) {
-    compressor = makeCompressor(level);
-    compressorLevel = level;
-  }
+const cctx = new binding.CCtx();
+let scratch = Buffer.allocUnsafeSlow(0);
+
+/**
+ * Compresses (when it pays) and seals each blob with `key`, into `out` (which must hold
+ * sealedCapacity(plaintext, items)). Nothing per blob is allocated except the cipher's output, so a
+ * worker's memory stays flat however much data passes through it.
+ */
+export function encodeBatch(
+  batch: PlainBatch,
+  out: ArrayBuffer,
+  key: Uint8Array,
+  level: number,
+): SealedBatch {
   const src = new Uint8Array(batch.buf);
-  const bodies: { body: Uint8Array; compressed: 0 | 1 }[] = [];
-  let total = 0;
+  const dst = new Uint8Array(out);
+  const items: SealedBatch['items'] = [];
   let rawBytes = 0;
+  let p = 0;
   for (const it of batch.items) {
     const raw = src.subarray(it.off, it.off + it.len);
     rawBytes += it.len;
     let body: Uint8Array = raw;
     let compressed: 0 | 1 = 0;
     if (it.len >= 64) {
-      const z = compressor.compress(raw);
+      const bound = binding.compressBound(it.len);
+      if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
+      const zlen = cctx.compress(scratch, raw, level);
       // keep the compressed form only when it saves something worth a decompression
-      if (z.length < it.len - (it.len >> 5)) {
-        body = z;
+      if (zlen < it.len - (it.len >> 5)) {
+        body = scratch.subarray(0, zlen);
         compressed = 1;
       }
     }
-    bodies.push({ body, compressed });
-    total += NONCE_LEN + body.length + TAG_LEN;
-  }
-  const out = new Uint8Array(total);
-  const items: SealedBatch['items'] = [];
-  let p = 0;
-  batch.items.forEach((it, i) => {
-    const { body, compressed } = bodies[i]!;
+    if (p + NONCE_LEN + body.length + TAG_LEN > dst.length)
+      throw new Error('sealed batch does not fit its output buffer');
     const start = p;
-    randomFillSync(out, p, NONCE_LEN);
-    const c = createCipheriv('aes-256-gcm', key, out.subarray(p, p + NONCE_LEN));
+    randomFillSync(dst, p, NONCE_LEN);
+    const c = createCipheriv('aes-256-gcm', key, dst.subarray(p, p + NONCE_LEN));
     c.setAAD(blobAad(it.id, it.type, compressed));
     p += NONCE_LEN;
-    const ct = c.update(body);
-    out.set(ct, p);
-    p += ct.length;
+    // in slices, so the cipher's own output buffers stay small
+    for (let o = 0; o < body.length; o += 256 * 1024) {
+      const ct = c.update(body.subarray(o, Math.min(body.length, o + 256 * 1024)));
+      dst.set(ct, p);
+      p += ct.length;
+    }
     const fin = c.final();
-    out.set(fin, p);
+    dst.set(fin, p);
     p += fin.length;
-    out.set(c.getAuthTag(), p);
+    dst.set(c.getAuthTag(), p);
     p += TAG_LEN;
     items.push({ id: it.id, type: it.type, off: start, len: p - start, rawLength: it.len, compressed });
-  });
-  return { buf: out.buffer, items, rawBytes };
+  }
+  return { in: batch.buf, buf: out, items, rawBytes };
 }
 
 export interface PackProblem {
