@@ -44,6 +44,20 @@ function isAlpha(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 }
 
+/**
+ * The index after the next `<` that starts markup (`<a`, `</`, `<!`, `<?`), or the length. A small function
+ * of its own: the scan over long runs (`<<<<…`) stays a tight loop.
+ */
+function nextMarkup(s: string, from: number): number {
+  const n = s.length;
+  for (let i = from; i < n - 1; i++) {
+    if (s.charCodeAt(i) !== 60) continue;
+    const c = s.charCodeAt(i + 1);
+    if (c === 33 || c === 47 || c === 63 || isAlpha(c)) return i + 1;
+  }
+  return n;
+}
+
 /** `s` is lower-cased by the caller. `startInTag`: the value begins inside a start tag (attribute context). */
 export function tokenizeHtml(s: string, startInTag = false): HtmlTokens {
   const out: HtmlTokens = {
@@ -58,9 +72,8 @@ export function tokenizeHtml(s: string, startInTag = false): HtmlTokens {
   let i = 0;
   if (startInTag) i = readTag(s, 0, 'x', out);
   while (i < n && out.tags.length < MAX_TAGS) {
-    const lt = s.indexOf('<', i);
-    if (lt < 0) break;
-    i = lt + 1;
+    i = nextMarkup(s, i);
+    if (i >= n) break;
     const c = s.charCodeAt(i);
     if (c === 33 /* ! */) {
       if (s.startsWith('--', i + 1)) {
