@@ -3,6 +3,7 @@
  * otherwise), an exit code back. src/cli/backup.ts only declares the flags and loads this lazily.
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { CiviguardError, describeError } from '../core/errors.js';
 import { redactString } from '../core/redact.js';
 import type { Backend } from './backends/backend.js';
@@ -305,7 +306,7 @@ export async function checkCommand(
       command: 'backup check',
       note: (m) => io.err(`${m}\n`),
     });
-    const pool = flags.readData ? new WorkerPool() : null;
+    const pool = flags.readData ? new WorkerPool(availableParallelism()) : null;
     const sink = createProgressSink('backup check', process.stderr, {
       quiet: !io.progress || !flags.readData,
     });
@@ -376,7 +377,7 @@ export async function restoreCommand(
       command: 'backup restore',
       note: (m) => io.err(`${m}\n`),
     });
-    const pool = new WorkerPool();
+    const pool = new WorkerPool(availableParallelism());
     const sink = createProgressSink('backup restore', process.stderr, { quiet: !io.progress });
     try {
       const snap = await repo.findSnapshot(snapshot);

@@ -22,13 +22,16 @@ function load(): Gc | null {
   return gc;
 }
 
-/** Counts bytes; every `everyBytes` runs a minor GC. */
-export function gcEvery(everyBytes: number): (bytes: number) => void {
+/**
+ * Counts bytes; every `everyBytes` runs a collection: minor where buffers die young (the write path),
+ * major where they live across awaits and get promoted (restore, check).
+ */
+export function gcEvery(everyBytes: number, type: 'minor' | 'major' = 'minor'): (bytes: number) => void {
   let since = 0;
   return (bytes) => {
     since += bytes;
     if (since < everyBytes) return;
     since = 0;
-    load()?.({ type: 'minor' });
+    load()?.({ type });
   };
 }

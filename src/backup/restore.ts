@@ -27,6 +27,7 @@ import type { BlobLoc, MasterIndex, Repository, SnapshotEntry } from './reposito
 import type { Dsn } from './sources/dsn.js';
 import { sameDatabase } from './sources/dsn.js';
 import { restoreDump } from './sources/mariadb.js';
+import { gcEvery } from './gc.js';
 import { TreeReader } from './tree.js';
 import type { TreeNode } from './tree.js';
 import type { WorkerPool } from './worker/pool.js';
@@ -172,15 +173,27 @@ export async function restoreSnapshot(
         else fileNodes.push({ path, node: n });
       }
     }
-    for (const d of dirs) mkdirSync(d.path, { recursive: true, mode: 0o700 });
+    const made = new Set<string>();
+    const ensureDir = (d: string) => {
+      if (made.has(d)) return;
+      mkdirSync(d, { recursive: true, mode: 0o700 });
+      made.add(d);
+    };
+    for (const d of dirs) ensureDir(d.path);
+    // files are created on their first write (the target is empty unless --force: then truncated first)
+    const created = new Set<string>();
     for (const f of fileNodes) {
-      mkdirSync(dirname(f.path), { recursive: true, mode: 0o700 });
-      const fd = openSync(
-        f.path,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-        0o600,
-      );
-      closeSync(fd);
+      ensureDir(dirname(f.path));
+      if (opts.force || f.node.c.length === 0) {
+        closeSync(
+          openSync(
+            f.path,
+            constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+            0o600,
+          ),
+        );
+        created.add(f.path);
+      }
       let off = 0;
       for (const id of f.node.c) {
         const loc = index.blobs.get(id);
@@ -203,6 +216,8 @@ export async function restoreSnapshot(
     for (const e of perId.values()) if (!keys[e.loc.key]) keys[e.loc.key] = await repo.sessionKey(e.loc.key);
 
     let done = 0;
+    const collect = gcEvery(64 * 1024 * 1024, 'major');
+    const len0 = (ls: number[]) => ls.reduce((a, b) => a + b, 0);
     const packs = [...byPack.entries()];
     const inflight = new Set<Promise<void>>();
     const handle = async (pack: string, list: { id: string; loc: BlobLoc; to: Placement[] }[]) => {
@@ -233,7 +248,13 @@ export async function restoreSnapshot(
         const data = plain.subarray(p, p + len);
         p += len;
         for (const to of e.to) {
-          const fd = openSync(to.path, constants.O_WRONLY | constants.O_NOFOLLOW);
+          const first = !created.has(to.path);
+          if (first) created.add(to.path);
+          const fd = openSync(
+            to.path,
+            constants.O_WRONLY | constants.O_NOFOLLOW | (first ? constants.O_CREAT : 0),
+            0o600,
+          );
           try {
             let w = 0;
             while (w < data.length) w += writeSync(fd, data, w, data.length - w, to.offset + w);
@@ -243,6 +264,7 @@ export async function restoreSnapshot(
           done += len;
         }
       });
+      collect(len0(r.lengths));
       opts.onProgress?.({ bytes: done, totalBytes, files: fileNodes.length });
     };
     for (const [pack, list] of packs) {

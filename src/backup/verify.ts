@@ -15,6 +15,7 @@ import { readTree } from './restore.js';
 import { staleReason } from './lock.js';
 import type { LockInfo } from './lock.js';
 import { decodeSelfChecked } from './format.js';
+import { gcEvery } from './gc.js';
 import type { WorkerPool } from './worker/pool.js';
 
 export interface CheckProblem {
@@ -200,6 +201,7 @@ export async function checkRepository(repo: Repository, opts: CheckOptions): Pro
     const ids = [...onDisk.keys()].sort();
     const totalBytes = ids.reduce((n, id) => n + onDisk.get(id)!, 0);
     const pool = opts.pool!;
+    const collect = gcEvery(64 * 1024 * 1024, 'major');
     const inflight = new Set<Promise<void>>();
     for (const id of ids) {
       const job = (async () => {
@@ -224,6 +226,7 @@ export async function checkRepository(repo: Repository, opts: CheckOptions): Pro
           idKey: repo.keyring.canRead ? repo.keyring.idKey : null,
         });
         decrypted += r.decrypted;
+        collect(r.bytes);
         for (const p of r.problems) err(p.message, name, p.blob);
         opts.onProgress?.({ bytes: bytesRead, totalBytes });
       })().finally(() => inflight.delete(job));

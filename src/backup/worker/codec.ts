@@ -3,7 +3,7 @@
  * (worker/pool.ts) and in-thread by tests: compress + seal blobs, and verify whole packs.
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
-import { createCipheriv, createHash, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
 import binding from 'zstd-napi/binding.js';
 import { NONCE_LEN, TAG_LEN } from '../crypto.js';
 import type { BlobRow, BlobType, PackHeader } from '../format.js';
@@ -11,12 +11,12 @@ import {
   PACK_MAGIC,
   PACK_TRAILER_LEN,
   blobAad,
+  fail,
   checkPackHeader,
   parsePackTrailer,
   unzjson,
   LIMITS,
 } from '../format.js';
-import { decodeSealedBlob } from '../repository.js';
 
 export interface PlainBatch {
   /** All blobs back to back (a recycled buffer: only `items` say what is in it). */
@@ -40,7 +40,67 @@ export function sealedCapacity(plainCapacity: number, maxItems: number): number 
 }
 
 const cctx = new binding.CCtx();
+const dctx = new binding.DCtx();
 let scratch = Buffer.allocUnsafeSlow(0);
+let plainScratch = Buffer.allocUnsafeSlow(0);
+
+/**
+ * Opens a sealed blob into `dst` (which must hold `rawLength` bytes): decrypt (in slices, into a
+ * reused scratch or straight into `dst`), decompress into `dst`, verify the length and the keyed id.
+ * Throws E_BACKUP_CORRUPT naming the blob on any mismatch. Allocates nothing per blob but the
+ * cipher's small slice outputs.
+ */
+export function openBlobInto(
+  key: Uint8Array,
+  idKey: Uint8Array,
+  id: string,
+  loc: { type: BlobType; compressed: 0 | 1; rawLength: number },
+  sealed: Uint8Array,
+  dst: Uint8Array,
+): void {
+  if (sealed.length < NONCE_LEN + TAG_LEN) fail(`blob ${id}: sealed object too short`);
+  const body = sealed.subarray(NONCE_LEN, sealed.length - TAG_LEN);
+  const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_LEN));
+  d.setAAD(blobAad(id, loc.type, loc.compressed));
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_LEN));
+  if (!loc.compressed && body.length !== loc.rawLength)
+    fail(`blob ${id}: length ${body.length}, index says ${loc.rawLength}`);
+  if (loc.compressed && plainScratch.length < body.length) plainScratch = Buffer.allocUnsafeSlow(body.length);
+  const into = loc.compressed ? plainScratch : dst;
+  let p = 0;
+  try {
+    for (let o = 0; o < body.length; o += 256 * 1024) {
+      const part = d.update(body.subarray(o, Math.min(body.length, o + 256 * 1024)));
+      into.set(part, p);
+      p += part.length;
+    }
+    const fin = d.final();
+    into.set(fin, p);
+    p += fin.length;
+  } catch {
+    fail(`blob ${id}: authentication failed (damaged, or sealed with another key)`);
+  }
+  if (loc.compressed) {
+    let size: number | null;
+    try {
+      size = binding.getFrameContentSize(plainScratch.subarray(0, p));
+    } catch {
+      fail(`blob ${id}: not a zstd frame`);
+    }
+    if (size !== loc.rawLength)
+      fail(`blob ${id}: zstd frame says ${size} bytes, index says ${loc.rawLength}`);
+    let n: number;
+    try {
+      n = dctx.decompress(dst.subarray(0, loc.rawLength), plainScratch.subarray(0, p));
+    } catch {
+      fail(`blob ${id}: zstd data is damaged`);
+    }
+    if (n !== loc.rawLength) fail(`blob ${id}: length ${n}, index says ${loc.rawLength}`);
+  }
+  if (createHmac('sha256', idKey).update(dst.subarray(0, loc.rawLength)).digest('hex') !== id) {
+    fail(`blob ${id}: content does not match its id`);
+  }
+}
 
 /**
  * Compresses (when it pays) and seals each blob with `key`, into `out` (which must hold
@@ -120,6 +180,8 @@ export interface VerifyPackOutput {
   bytes: number;
 }
 
+let verifyScratch = Buffer.allocUnsafeSlow(0);
+
 /** `check --read-data` for one pack: hash, trailer, header, and (with keys) every blob opened and re-hashed. */
 export function verifyPack(input: VerifyPackInput): VerifyPackOutput {
   const { pack } = input;
@@ -172,7 +234,15 @@ export function verifyPack(input: VerifyPackInput): VerifyPackOutput {
     const key = input.keys[header.keys[ki]!];
     if (!key || !input.idKey) continue;
     try {
-      decodeSealedBlob(key, input.idKey, id, { type, compressed, rawLength }, bytes.subarray(off, off + len));
+      if (verifyScratch.length < rawLength) verifyScratch = Buffer.allocUnsafeSlow(rawLength);
+      openBlobInto(
+        key,
+        input.idKey,
+        id,
+        { type, compressed, rawLength },
+        bytes.subarray(off, off + len),
+        verifyScratch,
+      );
       out.decrypted++;
     } catch (e) {
       problems.push({ pack, blob: id, offset: off, message: `${name} @${off}: ${(e as Error).message}` });
@@ -209,10 +279,16 @@ export function decodeBatch(
   for (const it of batch.items) {
     const key = keys[it.key];
     if (!key) throw new Error(`no session key ${it.key} for blob ${it.id}`);
-    const data = decodeSealedBlob(key, idKey, it.id, it, src.subarray(it.off, it.off + it.len));
-    out.set(data, p);
-    p += data.length;
-    lengths.push(data.length);
+    openBlobInto(
+      key,
+      idKey,
+      it.id,
+      it,
+      src.subarray(it.off, it.off + it.len),
+      out.subarray(p, p + it.rawLength),
+    );
+    p += it.rawLength;
+    lengths.push(it.rawLength);
   }
   return { buf: out.buffer, lengths };
 }

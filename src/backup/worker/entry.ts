@@ -25,11 +25,13 @@ port.on('message', (req: WorkerRequest) => {
       }
       case 'verify': {
         port.postMessage({ seq: req.seq, ok: true, value: verifyPack(req.input) });
+        collect(req.input.buf.byteLength);
         break;
       }
       case 'decode': {
         const r = decodeBatch(req.batch, req.keys, req.idKey);
         port.postMessage({ seq: req.seq, ok: true, value: r }, [r.buf]);
+        collect(r.buf.byteLength);
         break;
       }
     }

@@ -1,0 +1,432 @@
+/**
+ * `npm run bench:backup`: civiguard backup side by side with restic and borg (Debian) on the 1,072 MB
+ * dataset of shared/PEERS.md, in one run, rounds interleaved (civiguard, restic, borg, civiguard, …)
+ * so that a busy machine slows all three alike; medians are reported, with the ratios to restic that
+ * the issue sets as goals. civiguard runs from JavaScript built by esbuild (no tsx), through the real
+ * CLI (`dist`-like `cli/main.js`); its write-only mode is used (the server holds only the public key).
+ *
+ *   npm run bench:backup [-- --rounds N] [-- --keep]
+ *   CIVIGUARD_BENCH_DIR (default /tmp/civiguard-bench): dataset cache and scratch space.
+ * Results: a table on stdout and bench/backup/results/latest.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { ensureDataset, MB } from './dataset.js';
+
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 2;
+const keep = args.includes('--keep');
+const root = process.env.CIVIGUARD_BENCH_DIR ?? '/tmp/civiguard-bench';
+const repoRoot = new URL('../../', import.meta.url).pathname;
+const build = join(repoRoot, 'bench/backup/.build');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+type Tool = 'civiguard' | 'restic' | 'borg';
+type Step = 'first' | 'unchanged' | 'changed' | 'restore' | 'check';
+interface Timing {
+  s: number;
+  rssKb: number;
+}
+
+function have(bin: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+}
+
+/** Runs a command under /usr/bin/time; returns wall seconds and max RSS. Throws on failure. */
+function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Timing {
+  const out = join(root, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...argv], {
+    env: { ...process.env, ...env },
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).slice(-2000)}`);
+  const [s, kb] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ');
+  return { s: Number(s), rssKb: Number(kb) };
+}
+
+function duBytes(dir: string): number {
+  let n = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) n += statSync(p).size;
+    }
+  };
+  walk(dir);
+  return n;
+}
+
+function countFiles(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        files++;
+        bytes += statSync(p).size;
+      }
+    }
+  };
+  walk(dir);
+  return { files, bytes };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The change of the issue: rewrite 200 small files, append 1 MB to the dump; returns an undo. */
+function mutate(data: ReturnType<typeof ensureDataset>): () => void {
+  const picked = data.smallFiles.filter((_, i) => i % 100 === 7).slice(0, 200);
+  const saved = picked.map((p) => ({ p, b: readFileSync(p) }));
+  for (const { p, b } of saved)
+    writeFileSync(p, Buffer.from(randomBytes(b.length).toString('base64').slice(0, b.length)));
+  const dumpSize = statSync(data.dump).size;
+  const fd = openSync(data.dump, 'a');
+  writeSync(fd, Buffer.from(randomBytes(750_000).toString('base64').slice(0, MB)));
+  closeSync(fd);
+  return () => {
+    for (const { p, b } of saved) writeFileSync(p, b);
+    truncateSync(data.dump, dumpSize);
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(root, { recursive: true });
+  const data = ensureDataset(root, log);
+  for (const t of ['restic', 'borg'])
+    if (!have(t)) log(`${t} is not installed: its column stays empty (apt-get install restic borgbackup)`);
+  log('building civiguard (esbuild, no type-check)…');
+  rmSync(build, { recursive: true, force: true });
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(p);
+    }
+  };
+  walk(join(repoRoot, 'src'));
+  const esb = spawnSync(
+    join(repoRoot, 'node_modules/.bin/esbuild'),
+    [
+      ...files,
+      `--outdir=${build}`,
+      `--outbase=${join(repoRoot, 'src')}`,
+      '--format=esm',
+      '--platform=node',
+      '--log-level=warning',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (esb.status !== 0) throw new Error(`esbuild failed: ${esb.stderr}`);
+  const cli = join(build, 'cli/main.js');
+  const age = await import('age-encryption');
+  const identity = await age.generateX25519Identity();
+  const recipient = await age.identityToRecipient(identity);
+  const idFile = join(root, 'identity.txt');
+  writeFileSync(idFile, identity + '\n', { mode: 0o600 });
+
+  // restore target on tmpfs (as in PEERS.md), else on disk
+  const target = join(root, 'restore');
+  mkdirSync(target, { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1600m', 'tmpfs', target]).status === 0;
+  log(mounted ? `restore target: tmpfs at ${target}` : `restore target: ${target} (not tmpfs: mount failed)`);
+  const scratch = join(root, 'scratch');
+  const startup = timed(process.execPath, [cli, '--version'], {});
+
+  const results: Record<Tool, Record<Step, Timing[]>> = {
+    civiguard: { first: [], unchanged: [], changed: [], restore: [], check: [] },
+    restic: { first: [], unchanged: [], changed: [], restore: [], check: [] },
+    borg: { first: [], unchanged: [], changed: [], restore: [], check: [] },
+  };
+  const sizes: Record<Tool, number[]> = { civiguard: [], restic: [], borg: [] };
+  const added: Record<Tool, number[]> = { civiguard: [], restic: [], borg: [] };
+  const restored: Record<Tool, string[]> = { civiguard: [], restic: [], borg: [] };
+
+  const tools: Tool[] = ['civiguard', ...(['restic', 'borg'] as Tool[]).filter(have)];
+  for (let round = 1; round <= rounds; round++) {
+    for (const tool of tools) {
+      log(`round ${round}/${rounds}: ${tool}`);
+      rmSync(scratch, { recursive: true, force: true });
+      mkdirSync(scratch, { recursive: true });
+      const repo = join(scratch, 'repo');
+      const env: NodeJS.ProcessEnv = {
+        CIVIGUARD_CACHE_DIR: join(scratch, 'cache'),
+        RESTIC_PASSWORD: 'bench-passphrase',
+        BORG_PASSPHRASE: 'bench-passphrase',
+        BORG_BASE_DIR: join(scratch, 'borg-base'),
+        BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+      };
+      const r = results[tool];
+      const backup = (): Timing => {
+        if (tool === 'civiguard')
+          return timed(
+            process.execPath,
+            [cli, 'backup', 'run', '--repo', repo, '--path', data.dir, '--format', 'json'],
+            env,
+          );
+        if (tool === 'restic')
+          return timed(
+            'restic',
+            ['backup', '--repo', repo, '--cache-dir', join(scratch, 'rcache'), '-q', data.dir],
+            env,
+          );
+        return timed('borg', ['create', '--compression', 'lz4', `${repo}::s${Date.now()}`, data.dir], env);
+      };
+      if (tool === 'civiguard')
+        timed(
+          process.execPath,
+          [cli, 'backup', 'init', '--repo', repo, '--recipient', recipient, '--format', 'json'],
+          env,
+        );
+      else if (tool === 'restic')
+        timed('restic', ['init', '--repo', repo, '--cache-dir', join(scratch, 'rcache')], env);
+      else timed('borg', ['init', '--encryption', 'repokey', repo], env);
+      r.first.push(backup());
+      sizes[tool].push(duBytes(repo));
+      r.unchanged.push(backup());
+      const before = duBytes(repo);
+      const undo = mutate(data);
+      try {
+        r.changed.push(backup());
+      } finally {
+        undo();
+      }
+      added[tool].push(duBytes(repo) - before);
+      // restore the latest snapshot into the (tmpfs) target
+      const into = join(target, tool);
+      rmSync(into, { recursive: true, force: true });
+      mkdirSync(into, { recursive: true });
+      if (tool === 'civiguard')
+        r.restore.push(
+          timed(
+            process.execPath,
+            [
+              cli,
+              'backup',
+              'restore',
+              'latest',
+              '--repo',
+              repo,
+              '--target',
+              into,
+              '--identity',
+              idFile,
+              '--format',
+              'json',
+            ],
+            env,
+          ),
+        );
+      else if (tool === 'restic')
+        r.restore.push(
+          timed(
+            'restic',
+            ['restore', 'latest', '--repo', repo, '--cache-dir', join(scratch, 'rcache'), '--target', into],
+            env,
+          ),
+        );
+      else {
+        const list = spawnSync('borg', ['list', '--short', repo], {
+          env: { ...process.env, ...env },
+          encoding: 'utf8',
+        });
+        const last = list.stdout.trim().split('\n').pop()!;
+        r.restore.push(timed('borg', ['extract', `${repo}::${last}`], env, into));
+      }
+      const got = countFiles(into);
+      restored[tool].push(`${got.files} files, ${(got.bytes / MB).toFixed(1)} MB`);
+      rmSync(into, { recursive: true, force: true });
+      if (tool === 'civiguard')
+        r.check.push(
+          timed(
+            process.execPath,
+            [cli, 'backup', 'check', '--repo', repo, '--read-data', '--identity', idFile, '--format', 'json'],
+            env,
+          ),
+        );
+      else if (tool === 'restic')
+        r.check.push(
+          timed(
+            'restic',
+            ['check', '--read-data', '--repo', repo, '--cache-dir', join(scratch, 'rcache')],
+            env,
+          ),
+        );
+    }
+  }
+  if (mounted) spawnSync('umount', [target]);
+  if (!keep) rmSync(scratch, { recursive: true, force: true });
+
+  // ---------------------------------------------------------------- table
+  const mbps = (t: Timing[] | undefined) =>
+    t && t.length ? data.bytes / MB / median(t.map((x) => x.s)) : NaN;
+  const sec = (t: Timing[] | undefined) => (t && t.length ? median(t.map((x) => x.s)) : NaN);
+  const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '–');
+  const c = results.civiguard;
+  const rs = results.restic;
+  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+  const rows: string[][] = [];
+  const goals: { what: string; value: string; goal: string; ok: boolean | null }[] = [];
+  const row = (name: string, f: (t: Tool) => string, rat: string) =>
+    rows.push([name, f('civiguard'), f('restic'), f('borg'), rat]);
+  row(
+    'first backup (MB/s)',
+    (t) => fmt(mbps(results[t].first)),
+    fmt(ratio(mbps(c.first), mbps(rs.first)), 2),
+  );
+  row('first backup (s)', (t) => fmt(sec(results[t].first), 2), '');
+  row(
+    'peak RSS, first backup (MB)',
+    (t) => fmt(median(results[t].first.map((x) => x.rssKb)) / 1024, 0),
+    fmt(ratio(median(c.first.map((x) => x.rssKb)), median(rs.first.map((x) => x.rssKb))), 2),
+  );
+  row(
+    'unchanged re-run (s)',
+    (t) => fmt(sec(results[t].unchanged), 2),
+    fmt(ratio(sec(c.unchanged), sec(rs.unchanged)), 2),
+  );
+  row('re-run after 200 files + 1 MB dump (s)', (t) => fmt(sec(results[t].changed), 2), '');
+  row('  new data stored (MB)', (t) => fmt(median(added[t]) / MB, 1), '');
+  row(
+    'restore into tmpfs (MB/s)',
+    (t) => fmt(mbps(results[t].restore)),
+    fmt(ratio(mbps(c.restore), mbps(rs.restore)), 2),
+  );
+  row(
+    'check --read-data (MB/s of dataset)',
+    (t) => fmt(mbps(results[t].check)),
+    fmt(ratio(mbps(c.check), mbps(rs.check)), 2),
+  );
+  row(
+    'repository size (MB)',
+    (t) => fmt(median(sizes[t]) / MB, 1),
+    fmt(ratio(median(sizes.civiguard), median(sizes.restic)), 3),
+  );
+  const cFirst = ratio(mbps(c.first), mbps(rs.first));
+  goals.push({
+    what: 'first backup vs restic',
+    value: `${fmt(cFirst, 2)}×`,
+    goal: '≥ 1.5×',
+    ok: Number.isFinite(cFirst) ? cFirst >= 1.5 : null,
+  });
+  goals.push({
+    what: 'unchanged re-run',
+    value: `${fmt(sec(c.unchanged), 2)} s`,
+    goal: '≤ 1 s',
+    ok: sec(c.unchanged) <= 1,
+  });
+  const addPct = (median(added.civiguard) / data.bytes) * 100;
+  goals.push({
+    what: 'new data after the change',
+    value: `${fmt(addPct, 2)} % of the dataset`,
+    goal: '< 5 %',
+    ok: addPct < 5,
+  });
+  const rRatio = ratio(mbps(c.restore), mbps(rs.restore));
+  goals.push({
+    what: 'restore vs restic',
+    value: `${fmt(rRatio, 2)}×`,
+    goal: '≥ 1×',
+    ok: Number.isFinite(rRatio) ? rRatio >= 1 : null,
+  });
+  const kRatio = ratio(mbps(c.check), mbps(rs.check));
+  goals.push({
+    what: 'check --read-data vs restic',
+    value: `${fmt(kRatio, 2)}×`,
+    goal: '≥ 1×',
+    ok: Number.isFinite(kRatio) ? kRatio >= 1 : null,
+  });
+  const sRatio = ratio(median(sizes.civiguard), median(sizes.restic));
+  goals.push({
+    what: 'repository size vs restic',
+    value: `${fmt((sRatio - 1) * 100, 1)} %`,
+    goal: 'within ±3 %',
+    ok: Number.isFinite(sRatio) ? Math.abs(sRatio - 1) <= 0.03 : null,
+  });
+  const rss = median(c.first.map((x) => x.rssKb)) / 1024;
+  goals.push({
+    what: 'peak RSS (first backup)',
+    value: `${fmt(rss, 0)} MB`,
+    goal: '≤ 150 MB',
+    ok: rss <= 150,
+  });
+
+  const widths = [40, 11, 11, 11, 9];
+  const line = (cells: string[]) =>
+    cells.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join(' ');
+  const out: string[] = [];
+  out.push(
+    `civiguard backup vs restic ${spawnSync('restic', ['version'], { encoding: 'utf8' }).stdout?.split(' ')[1] ?? '?'} and borg ${spawnSync('borg', ['--version'], { encoding: 'utf8' }).stdout?.trim().split(' ')[1] ?? '?'}`,
+  );
+  out.push(
+    `dataset ${fmt(data.bytes / MB, 0)} MB (${data.smallFiles.length} small files, 300 MB dump, 50 MB log, 200 MB random); ${rounds} round(s), medians; ${availableCores()} cores; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  );
+  out.push(
+    `civiguard CLI startup (--version): ${fmt(startup.s, 2)} s; restored: ${tools.map((t) => `${t} ${restored[t][0]}`).join('; ')}`,
+  );
+  out.push('');
+  out.push(line(['step', 'civiguard', 'restic', 'borg lz4', 'civ/restic']));
+  out.push(line(widths.map((w) => '-'.repeat(w))));
+  for (const r of rows) out.push(line(r));
+  out.push('');
+  out.push('goals (issue #5):');
+  for (const g of goals)
+    out.push(
+      `  ${g.ok === null ? '  n/a' : g.ok ? '  met' : 'NOT MET'}  ${g.what}: ${g.value} (goal ${g.goal})`,
+    );
+  const text = out.join('\n') + '\n';
+  process.stdout.write(text);
+  const resDir = join(repoRoot, 'bench/backup/results');
+  mkdirSync(resDir, { recursive: true });
+  writeFileSync(
+    join(resDir, 'latest.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        rounds,
+        dataset: data.bytes,
+        startup,
+        results,
+        sizes,
+        added,
+        goals,
+        table: text,
+      },
+      null,
+      2,
+    ),
+  );
+  if (!existsSync(cli)) throw new Error('unreachable');
+}
+
+function availableCores(): number {
+  return readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('processor')).length;
+}
+
+await main();
