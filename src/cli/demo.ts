@@ -4,7 +4,7 @@ import { CiviguardError } from '../core/errors.js';
 import { useColor } from './errors.js';
 import { createProgress } from './progress.js';
 
-/** Test hook: hold every demo-site response this many ms (so an interrupt lands mid-audit). */
+/** Test hook: hold every demo-site response of the audit this many ms (so an interrupt lands mid-audit). */
 const SLOW_ENV = 'CIVIGUARD_DEMO_SLOW_MS';
 
 export function registerDemo(program: Command): void {
@@ -27,7 +27,7 @@ export async function demoCommand(outDir: string): Promise<number> {
   const onSignal = () => {
     // A second Ctrl-C while cleaning up: stop at once.
     process.once('SIGINT', () => process.exit(130));
-    process.stderr.write('\ninterrupted: stopping the demo site…\n');
+    process.stderr.write('\ninterrupted: stopping the demo site and removing its files…\n');
     controller.abort(new CiviguardError('E_ABORTED', 'interrupted'));
   };
   process.once('SIGINT', onSignal);
@@ -41,7 +41,7 @@ export async function demoCommand(outDir: string): Promise<number> {
       out: (s) => process.stdout.write(s),
       note: (s) => process.stderr.write(s),
       onProgress: progress.onProgress,
-      ...(Number.isFinite(slow) && slow > 0 ? { site: { responseDelayMs: slow } } : {}),
+      ...(Number.isFinite(slow) && slow > 0 ? { auditResponseDelayMs: slow } : {}),
     }).finally(() => progress.done());
     if (outcome.exitCode !== 0) {
       const missed = outcome.verdicts.filter((v) => !v.ok).map((v) => `${v.check} ${v.problem}`);

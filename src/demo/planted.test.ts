@@ -72,6 +72,49 @@ describe('demo self-check (judgePlanted)', () => {
     });
   }
 
+  describe('proof: canary (the verdict must come from the exact --root test)', () => {
+    const planted: Planted[] = [
+      { check: 'x.open', expect: 'fail', what: 'a', proof: 'canary' },
+      { check: 'x.closed', expect: 'pass', what: 'b', proof: 'canary' },
+    ];
+    const withCanary = (check: string, status: Status): Result => ({
+      ...r(check, status),
+      evidence: { canary: { dir: '/d', file: '/d/c.txt' } },
+    });
+    const cases: { name: string; results: Result[]; expect: string[] }[] = [
+      {
+        name: 'judged by the canary',
+        results: [withCanary('x.open', 'fail'), withCanary('x.closed', 'pass')],
+        expect: ['x.open:fail:ok', 'x.closed:pass:ok'],
+      },
+      {
+        name: 'a remote-only fail or pass does not prove the canary ran',
+        results: [r('x.open', 'fail'), r('x.closed', 'pass')],
+        expect: ['x.open:fail:BAD', 'x.closed:pass:BAD'],
+      },
+      {
+        name: 'canary evidence on a result of another status does not count',
+        results: [r('x.open', 'fail'), withCanary('x.open', 'pass'), withCanary('x.closed', 'pass')],
+        expect: ['x.open:fail:BAD', 'x.closed:pass:ok'],
+      },
+      {
+        name: 'a null canary (the dir was not tested) does not count',
+        results: [{ ...r('x.open', 'fail'), evidence: { canary: null } }, withCanary('x.closed', 'pass')],
+        expect: ['x.open:fail:BAD', 'x.closed:pass:ok'],
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const v = judgePlanted(c.results, [{ id: 'x.open' }, { id: 'x.closed' }], planted);
+        assert.deepEqual(
+          v.map((x) => `${x.check}:${x.got ?? '-'}:${x.ok ? 'ok' : 'BAD'}`),
+          c.expect,
+        );
+        for (const x of v.filter((y) => !y.ok)) assert.match(x.problem!, /not by the canary/);
+      });
+    }
+  });
+
   it('the planted list names catalogue checks once each, planted problems and things done right', async () => {
     const { CATALOGUE } = await import('../core/catalogue.js');
     const ids = PLANTED.map((p) => p.check);
@@ -79,5 +122,13 @@ describe('demo self-check (judgePlanted)', () => {
     for (const id of ids) assert.ok(id in CATALOGUE, id);
     assert.ok(PLANTED.filter((p) => p.expect === 'fail').length >= 10);
     assert.ok(PLANTED.some((p) => p.expect === 'pass'));
+    // Local areas are planted too, and the canary mode is proven both ways.
+    for (const area of ['fs', 'config', 'pci', 'ids'])
+      assert.ok(
+        PLANTED.some((p) => p.expect === 'fail' && p.check.startsWith(`${area}.`)),
+        area,
+      );
+    assert.ok(PLANTED.some((p) => p.proof === 'canary' && p.expect === 'fail'));
+    assert.ok(PLANTED.some((p) => p.proof === 'canary' && p.expect === 'pass'));
   });
 });

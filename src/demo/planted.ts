@@ -12,9 +12,15 @@ export interface Planted {
   check: string;
   expect: 'fail' | 'pass' | 'no-fail';
   what: string;
+  /**
+   * `canary`: the verdict must come from the exact test with --root (a result with the canary's
+   * evidence), which proves the canary was written, fetched over HTTP and judged end to end.
+   */
+  proof?: 'canary';
 }
 
 export const PLANTED: readonly Planted[] = [
+  // Remote: what anyone on the internet sees.
   {
     check: 'http.redirect',
     expect: 'fail',
@@ -34,8 +40,18 @@ export const PLANTED: readonly Planted[] = [
   },
   { check: 'http.disclosure', expect: 'fail', what: 'Server: Apache/2.4.1, X-Powered-By: PHP/7.2.1' },
   { check: 'exposure.listing', expect: 'fail', what: 'directory listings of upload/ and ConfigAndLog/' },
-  { check: 'exposure.uploads', expect: 'fail', what: 'a contribution receipt in upload/ downloads' },
-  { check: 'exposure.log', expect: 'fail', what: 'ConfigAndLog/CiviCRM.<hash>.log downloads' },
+  {
+    check: 'exposure.uploads',
+    expect: 'fail',
+    what: 'a canary file written into upload/ (--root) is served; a contribution receipt there downloads',
+    proof: 'canary',
+  },
+  {
+    check: 'exposure.log',
+    expect: 'fail',
+    what: 'ConfigAndLog/CiviCRM.<hash>.log downloads at the URL --root derives for it',
+    proof: 'canary',
+  },
   { check: 'exposure.backups', expect: 'fail', what: '/backup.sql, a database dump, downloads' },
   { check: 'exposure.vcs', expect: 'fail', what: '/.git/HEAD and /.git/config are reachable' },
   {
@@ -43,6 +59,49 @@ export const PLANTED: readonly Planted[] = [
     expect: 'fail',
     what: '/user/login, /admin, /civicrm/admin open to everyone',
   },
+  // Local (--root on the demo tree, --access-log): what only the server shows.
+  {
+    check: 'fs.code-writable',
+    expect: 'fail',
+    what: 'a world-writable PHP file in a custom module (and the code belongs to the user the site runs as)',
+  },
+  {
+    check: 'fs.settings-perms',
+    expect: 'fail',
+    what: 'civicrm.settings.php is mode 644: every local user can read the DSN and the keys',
+  },
+  {
+    check: 'fs.backups-in-webroot',
+    expect: 'fail',
+    what: 'web/backup.sql, a database dump, in the document root',
+  },
+  {
+    check: 'fs.private-in-webroot',
+    expect: 'fail',
+    what: 'canary files written into upload/ and ConfigAndLog/ are served',
+  },
+  {
+    check: 'config.keys',
+    expect: 'fail',
+    what: 'an 8-letter CIVICRM_SITE_KEY, an empty CIVICRM_CRED_KEYS, no CIVICRM_SIGN_KEYS',
+  },
+  { check: 'config.debug', expect: 'fail', what: 'debug_enabled on in civicrm.settings.php, in Production' },
+  {
+    check: 'config.enable-ssl',
+    expect: 'fail',
+    what: "CiviCRM's enableSSL off, and the web server does not redirect to https",
+  },
+  {
+    check: 'pci.card-data',
+    expect: 'fail',
+    what: 'a card number (the Visa test number) in the CiviCRM log, from a debug dump of a payment',
+  },
+  {
+    check: 'ids.events',
+    expect: 'fail',
+    what: 'the access log: SQL injection, XSS, traversal and secret-file probes, several answered 200',
+  },
+  // Done right.
   { check: 'tls.available', expect: 'pass', what: 'https answers' },
   { check: 'tls.cert-trusted', expect: 'pass', what: 'the chain verifies to the demo CA (given as --ca)' },
   { check: 'tls.cert-hostname', expect: 'pass', what: 'the certificate names demo.civiguard.test' },
@@ -56,8 +115,18 @@ export const PLANTED: readonly Planted[] = [
     expect: 'no-fail',
     what: 'settings files execute (no source), editor copies 403',
   },
-  { check: 'exposure.templates-c', expect: 'no-fail', what: 'templates_c/ answers 403' },
-  { check: 'exposure.custom-files', expect: 'no-fail', what: 'custom/ answers 403' },
+  {
+    check: 'exposure.templates-c',
+    expect: 'pass',
+    what: 'a canary file written into templates_c/ (--root) is refused (403)',
+    proof: 'canary',
+  },
+  {
+    check: 'exposure.custom-files',
+    expect: 'pass',
+    what: 'a canary file written into custom/ (--root) is refused (403)',
+    proof: 'canary',
+  },
   { check: 'exposure.unsafe-files', expect: 'no-fail', what: 'no installer, phpinfo or dompdf leftovers' },
 ];
 
@@ -72,7 +141,21 @@ export interface PlantedVerdict extends Planted {
   problem: string | null;
 }
 
-function problemFor(p: Planted, got: Status): string | null {
+/** A result whose evidence carries the canary's (the exact --root test). */
+function byCanary(r: Result): boolean {
+  const e = r.evidence as Record<string, unknown> | undefined;
+  return !!e && e['canary'] !== undefined && e['canary'] !== null;
+}
+
+function problemFor(p: Planted, got: Status, own: readonly Result[]): string | null {
+  const status = statusProblem(p, got);
+  if (status || !p.proof) return status;
+  return own.some((r) => r.status === got && byCanary(r))
+    ? null
+    : `${got}, but not by the canary test (--root): the exact check did not decide it`;
+}
+
+function statusProblem(p: Planted, got: Status): string | null {
   switch (p.expect) {
     case 'fail':
       return got === 'fail' ? null : `should fail (planted: ${p.what}) but is ${got}`;
@@ -98,7 +181,7 @@ export function judgePlanted(
     if (own.length === 0)
       return { ...p, registered: true, got: null, ok: false, problem: 'registered but produced no result' };
     const got = checkStatus(own);
-    const problem = problemFor(p, got);
+    const problem = problemFor(p, got, own);
     return { ...p, registered: true, got, ok: problem === null, problem };
   });
 }

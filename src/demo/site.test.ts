@@ -3,10 +3,15 @@ import type { X509Certificate } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAccessLogLine } from '../ids/index.js';
 import { parseResolve } from '../probes/net/resolve.js';
 import { HttpClient } from '../probes/net/http-fetch.js';
 import type { DemoSite } from './site.js';
 import { DEMO_HOST, startDemoSite } from './site.js';
+import type { DemoTree } from './tree.js';
+import { DEMO_DB_PASSWORD, createDemoTree } from './tree.js';
 
 /** One TLS handshake to the demo site with the given version limits; the negotiated protocol or the error. */
 function handshake(
@@ -46,15 +51,18 @@ function handshake(
 }
 
 describe('demo site', () => {
+  let tree: DemoTree;
   let site: DemoSite;
   let client: HttpClient;
   before(async () => {
-    site = await startDemoSite();
+    tree = createDemoTree();
+    site = await startDemoSite({ docroot: tree.webRoot, accessLog: tree.accessLog });
     client = new HttpClient({ resolve: parseResolve(site.resolve) });
   });
   after(async () => {
     await client.close();
     await site.close();
+    tree.remove();
   });
 
   const get = (base: 'https' | 'http', path: string) =>
@@ -106,6 +114,13 @@ describe('demo site', () => {
     { path: '/sites/default/files/civicrm/custom/', status: 403 },
     { path: '/sites/default/files/civicrm/persist/contribute/', status: 403 },
     { path: '/sites/default/files/civicrm/persist/contribute/images/banner.png', status: 200 },
+    { path: '/sites/default/files/css/css_demo.css', status: 200, body: /font-family/ },
+    // Only the data dirs come from disk, and nothing outside them: dot segments are refused.
+    { path: '/sites/default/files/civicrm/upload/%2e%2e/%2e%2e/civicrm.settings.php', status: 404 },
+    { path: '/sites/default/files/civicrm/upload/..%2f..%2f..%2fcivicrm.settings.php', status: 404 },
+    { path: '/sites/default/files/civicrm/persist/..%2F..%2F..%2Fsettings.php', status: 403 },
+    { path: '/sites/default/files/civicrm/upload/no-such-file.pdf', status: 404 },
+    { path: '/sites/default/files/civicrm/custom/volunteer-cv-0007.pdf', status: 403 },
     { path: '/phpinfo.php', status: 404 },
     { path: '/install.php', status: 404 },
     { path: '/wp-config.php', status: 404 },
@@ -118,6 +133,7 @@ describe('demo site', () => {
         assert.equal(res.status, r.status);
         if (r.body) assert.match(res.body.toString('utf8'), r.body);
         if (r.header) assert.match(res.headers[r.header[0]] ?? '', r.header[1]);
+        assert.ok(!res.body.toString('latin1').includes(DEMO_DB_PASSWORD), 'no settings source');
       });
     }
   }
@@ -133,30 +149,25 @@ describe('demo site', () => {
     }
   });
 
+  /** node:http directly: the probes' HttpClient (which encodes the target) is not what is under test. */
+  const raw = (method: string, path: string, headers: Record<string, string> = {}) =>
+    new Promise<{ status: number; length: string | undefined; body: number }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: site.httpPort, path, method, headers: { host: DEMO_HOST, ...headers } },
+        (r) => {
+          let body = 0;
+          r.on('data', (d: Buffer) => (body += d.length));
+          r.on('end', () =>
+            resolve({ status: r.statusCode ?? 0, length: r.headers['content-length'], body }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
   it('HEAD answers without a body', async () => {
-    // node:http directly: the probes' HttpClient is not what is under test here.
-    const res = await new Promise<{ status: number; length: string | undefined; body: number }>(
-      (resolve, reject) => {
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port: site.httpPort,
-            path: '/backup.sql',
-            method: 'HEAD',
-            headers: { host: DEMO_HOST },
-          },
-          (r) => {
-            let body = 0;
-            r.on('data', (d: Buffer) => (body += d.length));
-            r.on('end', () =>
-              resolve({ status: r.statusCode ?? 0, length: r.headers['content-length'], body }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end();
-      },
-    );
+    const res = await raw('HEAD', '/backup.sql');
     assert.equal(res.status, 200);
     assert.ok(Number(res.length) > 100);
     assert.equal(res.body, 0);
@@ -208,8 +219,54 @@ describe('demo site', () => {
     });
   }
 
+  it('serves what is in the tree now: a file put into upload/ is listed and served, custom/ refuses', async () => {
+    const name = `civiguard-canary-${process.pid}.txt`;
+    const files = [join(tree.filesRoot, 'upload', name), join(tree.filesRoot, 'custom', name)];
+    for (const f of files) writeFileSync(f, `token ${name}\n`);
+    try {
+      const listing = await get('https', '/sites/default/files/civicrm/upload/');
+      assert.match(listing.body.toString(), new RegExp(`href="${name}"`));
+      const up = await get('https', `/sites/default/files/civicrm/upload/${name}`);
+      assert.equal(up.status, 200);
+      assert.equal(up.body.toString(), `token ${name}\n`);
+      const custom = await get('https', `/sites/default/files/civicrm/custom/${name}`);
+      assert.equal(custom.status, 403);
+      assert.doesNotMatch(custom.body.toString(), /token/);
+    } finally {
+      for (const f of files) rmSync(f, { force: true });
+    }
+    const gone = await get('http', `/sites/default/files/civicrm/upload/${name}`);
+    assert.equal(gone.status, 404);
+  });
+
+  it('writes each request to the access log in combined format until stopAccessLog()', async () => {
+    const before = site.logged;
+    const res = await raw('GET', '/civicrm/event/register?reset=1&id=1"><script>alert(1)</script>', {
+      'user-agent': 'Mozilla/5.0 "quoted"',
+    });
+    assert.equal(res.status, 200);
+    const lines = readFileSync(tree.accessLog, 'utf8').trimEnd().split('\n');
+    assert.equal(site.logged, before + 1);
+    assert.equal(lines.length, site.logged);
+    const last = lines.at(-1)!;
+    // nginx escapes the quote inside the request line.
+    assert.match(
+      last,
+      /^127\.0\.0\.1 - - \[\d{2}\/\w{3}\/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] "GET \/civicrm\/event\/register\?reset=1&id=1\\x22><script>/,
+    );
+    const parsed = parseAccessLogLine(last);
+    assert.ok(parsed, last);
+    assert.equal(parsed.status, 200);
+    assert.equal(parsed.client, '127.0.0.1');
+    assert.equal(parsed.userAgent, 'Mozilla/5.0 "quoted"'); // the parser undoes nginx's escape
+    site.stopAccessLog();
+    await get('http', '/');
+    assert.equal(site.logged, before + 1);
+    assert.equal(readFileSync(tree.accessLog, 'utf8').trimEnd().split('\n').length, lines.length);
+  });
+
   it('stops: close() frees both ports, twice is harmless', async () => {
-    const s = await startDemoSite();
+    const s = await startDemoSite({ docroot: tree.webRoot });
     const c = new HttpClient({ resolve: parseResolve(s.resolve) });
     // A kept-alive connection must not keep it open.
     assert.equal((await c.fetch(new URL('/', s.url))).status, 200);

@@ -3,26 +3,41 @@
  * with its own HTTP and HTTPS listeners on ephemeral ports and a certificate chain made at start from a
  * throw-away CA. What is wrong (and what is right) on it is listed in `planted.ts`.
  *
+ * Its pages are made up here; its CiviCRM data dirs (upload/, ConfigAndLog/, persist/), its CSS and the
+ * dump in the document root are served from the demo tree on disk (tree.ts), as a web server would, so a
+ * canary file that `--root` writes there is really served (upload/, ConfigAndLog/) or really refused
+ * (custom/, templates_c/). Each request is written to an access log in nginx's combined format until
+ * `stopAccessLog()`.
+ *
  * Nothing here is real: the names, the dump and the log are made up. Every URL in its pages points back
  * at the demo host itself, so even a browser opening them stays on loopback.
  *
  * @example
- * const site = await startDemoSite();
+ * const tree = createDemoTree();
+ * const site = await startDemoSite({ docroot: tree.webRoot, accessLog: tree.accessLog });
  * // civiguard audit site.url --resolve site.resolve[0] --resolve site.resolve[1] --http-url site.httpUrl
  * await site.close();
+ * tree.remove();
  */
+import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { join, normalize, sep } from 'node:path';
 import { CiviguardError, describeError } from '../core/errors.js';
 import { createCa, issueCert } from '../pki/index.js';
+import { FILES_PATH as FILES } from './tree.js';
 
 export const DEMO_HOST = 'demo.civiguard.test';
 
 export interface DemoSiteOptions {
-  /** Holds every response this long (tests use it to interrupt an audit half-way). */
+  /** The document root whose data dirs, CSS and dump are served (the demo tree's `web/`). */
+  docroot: string;
+  /** Appends one nginx "combined" line per request to this file, until `stopAccessLog()`. */
+  accessLog?: string;
+  /** Holds every response this long (tests use it to interrupt an audit half-way); see setResponseDelay. */
   responseDelayMs?: number;
 }
 
@@ -37,12 +52,16 @@ export interface DemoSite {
   caPem: string;
   httpsPort: number;
   httpPort: number;
+  /** Requests logged so far. */
+  logged: number;
+  /** No more access-log lines from now on. */
+  stopAccessLog(): void;
+  /** Holds every later response this long (0: none). */
+  setResponseDelay(ms: number): void;
   /** Stops both listeners and cuts open connections; safe to call twice. */
   close(): Promise<void>;
 }
 
-const FILES = '/sites/default/files/civicrm';
-const LOG_NAME = 'CiviCRM.5f3a9c2e7b1d4086.log';
 const SESSION_COOKIE = 'SESS6c4b2e1f0a9d8c7b6a5f4e3d2c1b0a99';
 const TLS_CIPHERS = [
   'TLS_AES_128_GCM_SHA256',
@@ -82,61 +101,70 @@ ${content}
 `;
 }
 
-/** nginx's autoindex page for a directory and its files. */
-function autoindex(path: string, files: { name: string; size: number }[]): string {
-  const rows = files
-    .map(
-      (f) =>
-        `<a href="${f.name}">${f.name}</a>${' '.repeat(Math.max(1, 51 - f.name.length))}12-Mar-2024 10:12` +
-        String(f.size).padStart(20),
-    )
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/** nginx's autoindex page for a directory on disk (what is in it now: a canary file included). */
+function autoindex(urlPath: string, dir: string): string {
+  const rows = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((x, y) => Number(y.isDirectory()) - Number(x.isDirectory()) || x.name.localeCompare(y.name))
+    .map((e) => {
+      const st = statSync(join(dir, e.name));
+      const m = st.mtime;
+      const name = e.isDirectory() ? `${e.name}/` : e.name;
+      const date = `${pad2(m.getUTCDate())}-${MONTHS[m.getUTCMonth()]}-${m.getUTCFullYear()} ${pad2(m.getUTCHours())}:${pad2(m.getUTCMinutes())}`;
+      return (
+        `<a href="${encodeURIComponent(e.name)}${e.isDirectory() ? '/' : ''}">${name}</a>` +
+        `${' '.repeat(Math.max(1, 51 - name.length))}${date}${(e.isDirectory() ? '-' : String(st.size)).padStart(20)}`
+      );
+    })
     .join('\n');
   return `<html>
-<head><title>Index of ${path}</title></head>
+<head><title>Index of ${urlPath}</title></head>
 <body>
-<h1>Index of ${path}</h1><hr><pre><a href="../">../</a>
+<h1>Index of ${urlPath}</h1><hr><pre><a href="../">../</a>
 ${rows}
 </pre><hr></body>
 </html>
 `;
 }
 
-const RECEIPT_PDF = `%PDF-1.4
-% civiguard demo: a contribution receipt that should never be reachable from the web
-1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
-2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj
-trailer << /Root 1 0 R >>
-%%EOF
-`;
+const TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  csv: 'text/csv',
+  log: 'text/plain',
+  txt: 'text/plain',
+  png: 'image/png',
+  css: 'text/css',
+  html: 'text/html',
+  sql: 'application/sql',
+};
 
-const IMPORT_CSV = `first_name,last_name,email,amount
-Demo,Donor,donor@example.org,25.00
-Sample,Member,member@example.org,60.00
-`;
-
-const LOG = `Mar 12 10:12:01  [info] $Fatal Error Details = array(3) {
-  ["message"]=> string(41) "Payment processor declined the transaction"
-  ["contact_id"]=> int(1)
-  ["contribution_page"]=> int(1)
+/**
+ * A file of the document root, or null when the path leaves it, holds a dot segment or is not a
+ * regular file. `urlPath` is decoded; only the callers' prefixes reach here.
+ */
+function fileOnDisk(docroot: string, urlPath: string): { path: string; type: string } | null {
+  if (urlPath.includes('\0') || urlPath.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(urlPath)) return null;
+  const path = normalize(join(docroot, urlPath));
+  if (!path.startsWith(docroot + sep)) return null;
+  try {
+    if (!statSync(path).isFile()) return null;
+  } catch {
+    return null;
+  }
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
+  return { path, type: TYPES[ext] ?? 'application/octet-stream' };
 }
-Mar 12 10:14:40  [debug] civicrm_api3('Contact', 'get', {"email":"donor@example.org"})
-`;
 
-const DUMP = `-- MariaDB dump 10.19  Distrib 10.11.6-MariaDB, for debian-linux-gnu (x86_64)
---
--- Host: localhost    Database: civicrm_demo
--- ------------------------------------------------------
--- civiguard demo: a made-up dump left in the web root
-
-DROP TABLE IF EXISTS \`civicrm_contact\`;
-CREATE TABLE \`civicrm_contact\` (
-  \`id\` int(10) unsigned NOT NULL AUTO_INCREMENT,
-  \`first_name\` varchar(64) DEFAULT NULL,
-  \`last_name\` varchar(64) DEFAULT NULL,
-  PRIMARY KEY (\`id\`)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-INSERT INTO \`civicrm_contact\` VALUES (1,'Demo','Donor'),(2,'Sample','Member');
-`;
+function isDirOnDisk(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 const GIT_CONFIG = `[core]
 \trepositoryformatversion = 0
@@ -146,12 +174,6 @@ const GIT_CONFIG = `[core]
 \tremote = origin
 \tmerge = refs/heads/main
 `;
-
-// A 1×1 transparent PNG.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
-  'base64',
-);
 
 const APACHE = { server: 'Apache/2.4.1' };
 const PHP = { ...APACHE, 'x-powered-by': 'PHP/7.2.1', 'x-generator': 'Drupal 10 (https://www.drupal.org)' };
@@ -165,8 +187,13 @@ const forbidden = (): Page => ({
   body: '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1><p>You don\'t have permission to access this resource.</p></body></html>\n',
 });
 
+/** Data dirs served as plain static files, listings on (planted: upload/ and ConfigAndLog/). */
+const LISTED_DIRS = [`${FILES}/upload`, `${FILES}/ConfigAndLog`];
+/** Static files served from disk; their dirs answer 403 (persist/ may be read, not listed). */
+const FILE_PREFIXES = [...LISTED_DIRS.map((d) => `${d}/`), `${FILES}/persist/`, '/sites/default/files/css/'];
+
 /** Routes of the demo site; both listeners serve the same content (plain http does not redirect). */
-function route(path: string, query: string, httpOrigin: string): Page {
+function route(path: string, query: string, httpOrigin: string, docroot: string): Page {
   const page = (title: string, content: string, opts: { cookie?: boolean; head?: string } = {}): Page => ({
     status: 200,
     headers: {
@@ -183,7 +210,15 @@ function route(path: string, query: string, httpOrigin: string): Page {
     body,
   });
   const dir = (p: string): Page => ({ status: 301, headers: { ...APACHE, location: `${p}/` }, body: '' });
-
+  const notFound = (): Page => ({
+    status: 404,
+    headers: { ...PHP, 'content-type': HTML, 'cache-control': 'no-cache, private' },
+    body: drupalPage('Page not found', '<p>The requested page could not be found.</p>', httpOrigin),
+  });
+  const fromDisk = (p: string): Page | null => {
+    const f = fileOnDisk(docroot, p);
+    return f ? file(f.type, readFileSync(f.path)) : null;
+  };
   switch (path) {
     case '/':
     case '/node':
@@ -236,43 +271,31 @@ function route(path: string, query: string, httpOrigin: string): Page {
       );
     case '/sites/all/modules/civicrm/js/Common.js':
       return file('application/javascript', '/* civiguard demo */ var CRM = CRM || {};\n');
-    case `${FILES}/persist/contribute/images/banner.png`:
-      return file('image/png', PNG);
-    case '/sites/default/files/css/css_demo.css':
-      return file('text/css', 'body{font-family:sans-serif}\n');
-    // Planted: directory listings of private CiviCRM dirs, with files that download.
-    case `${FILES}/upload`:
-    case `${FILES}/ConfigAndLog`:
-      return dir(path);
-    case `${FILES}/upload/`:
-      return file(
-        'text/html',
-        autoindex(path, [
-          { name: 'contribution-receipt-2024-0042.pdf', size: Buffer.byteLength(RECEIPT_PDF) },
-          { name: 'membership-import-2024.csv', size: Buffer.byteLength(IMPORT_CSV) },
-        ]),
-      );
-    case `${FILES}/upload/contribution-receipt-2024-0042.pdf`:
-      return file('application/pdf', RECEIPT_PDF);
-    case `${FILES}/upload/membership-import-2024.csv`:
-      return file('text/csv', IMPORT_CSV);
-    case `${FILES}/ConfigAndLog/`:
-      return file('text/html', autoindex(path, [{ name: LOG_NAME, size: Buffer.byteLength(LOG) }]));
-    case `${FILES}/ConfigAndLog/${LOG_NAME}`:
-      return file('text/plain', LOG);
-    // Planted: a database dump and a git checkout in the web root.
-    case '/backup.sql':
-      return file('application/sql', DUMP);
+    // Planted: a git checkout in the web root.
     case '/.git/HEAD':
       return file('text/plain', 'ref: refs/heads/main\n');
     case '/.git/config':
       return file('text/plain', GIT_CONFIG);
-    // Done right: settings files execute as PHP (no source shown), private dirs answer 403.
+    // Done right: settings files execute as PHP (no source shown).
     case '/index.php':
     case '/sites/default/settings.php':
     case '/sites/default/civicrm.settings.php':
       return { status: 200, headers: { ...PHP, 'content-type': HTML }, body: '' };
+    // Planted: a database dump in the web root (the tree's web/backup.sql).
+    case '/backup.sql':
+      return fromDisk(path) ?? notFound();
   }
+  // Planted: the upload and log dirs are plain static dirs with listings on.
+  for (const d of LISTED_DIRS) {
+    if (path === d) return dir(path);
+    if (path === `${d}/` && isDirOnDisk(join(docroot, d)))
+      return file('text/html', autoindex(path, join(docroot, d)));
+  }
+  if (FILE_PREFIXES.some((p) => path.startsWith(p))) {
+    const served = fromDisk(path);
+    if (served) return served;
+  }
+  // Done right: editor copies of the settings, VCS dirs, and custom/, templates_c/ answer 403.
   if (
     /^\/sites\/default\/(civicrm\.)?settings\.php(~|\.bak|\.orig|\.save|\.swp|\.swo|\.old|\.txt)$/.test(path)
   )
@@ -286,11 +309,7 @@ function route(path: string, query: string, httpOrigin: string): Page {
     path === '/sites/default/'
   )
     return forbidden();
-  return {
-    status: 404,
-    headers: { ...PHP, 'content-type': HTML, 'cache-control': 'no-cache, private' },
-    body: drupalPage('Page not found', '<p>The requested page could not be found.</p>', httpOrigin),
-  };
+  return notFound();
 }
 
 function listen(server: Server): Promise<number> {
@@ -303,8 +322,35 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** nginx's escaping of logged values: `"`, `\\` and bytes outside printable ASCII become `\\xHH`. */
+function logEscape(v: string | undefined): string {
+  if (!v) return '-';
+  // Node hands headers and the request target over as latin1: one char per byte.
+  return v
+    .slice(0, 8192)
+    .replace(
+      /["\\\x00-\x1f\x7f-\uffff]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
+}
+
+/** `10/Mar/2024:13:55:36 +0100`, nginx's $time_local. */
+function timeLocal(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const a = Math.abs(off);
+  return `${pad2(d.getDate())}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${sign}${pad2(Math.floor(a / 60))}${pad2(a % 60)}`;
+}
+
+/** One access-log line in nginx's "combined" format. */
+export function combinedLogLine(req: IncomingMessage, status: number, bytes: number, at: Date): string {
+  const addr = (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, '');
+  const request = `${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}`;
+  return `${addr} - - [${timeLocal(at)}] "${logEscape(request)}" ${status} ${bytes} "${logEscape(req.headers.referer)}" "${logEscape(req.headers['user-agent'])}"\n`;
+}
+
 /** Starts the demo site on two ephemeral loopback ports. */
-export async function startDemoSite(opts: DemoSiteOptions = {}): Promise<DemoSite> {
+export async function startDemoSite(opts: DemoSiteOptions): Promise<DemoSite> {
   let chain;
   try {
     const root = await createCa('civiguard demo Root CA (throw-away)');
@@ -318,7 +364,10 @@ export async function startDemoSite(opts: DemoSiteOptions = {}): Promise<DemoSit
   } catch (e) {
     throw new CiviguardError('E_INTERNAL', `demo: cannot make the demo certificates: ${describeError(e)}`);
   }
-  const delay = opts.responseDelayMs ?? 0;
+  const docroot = normalize(opts.docroot).replace(/[/\\]+$/, '');
+  let delay = opts.responseDelayMs ?? 0;
+  let logFile = opts.accessLog ?? null;
+  let logged = 0;
   let httpOrigin = '';
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const respond = () => {
@@ -330,8 +379,28 @@ export async function startDemoSite(opts: DemoSiteOptions = {}): Promise<DemoSit
         res.writeHead(400, APACHE).end();
         return;
       }
-      const p = route(decodeURIComponentSafe(url.pathname), url.search.slice(1), httpOrigin);
+      let p: Page;
+      try {
+        p = route(decodeURIComponentSafe(url.pathname), url.search.slice(1), httpOrigin, docroot);
+      } catch {
+        // A file that vanished between stat and read, an unreadable dir: what a server answers then.
+        p = {
+          status: 500,
+          headers: { ...APACHE, 'content-type': 'text/plain' },
+          body: 'Internal Server Error\n',
+        };
+      }
       const body = typeof p.body === 'string' ? Buffer.from(p.body) : p.body;
+      const sent = req.method === 'HEAD' ? 0 : body.length;
+      res.on('finish', () => {
+        if (!logFile) return;
+        try {
+          appendFileSync(logFile, combinedLogLine(req, p.status, sent, new Date()));
+          logged++;
+        } catch {
+          // The log is the demo's own aid; a full disk must not break the site.
+        }
+      });
       res.writeHead(p.status, { ...p.headers, 'content-length': String(body.length) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
@@ -381,6 +450,15 @@ export async function startDemoSite(opts: DemoSiteOptions = {}): Promise<DemoSit
       caPem: chain.root.certPem,
       httpsPort,
       httpPort,
+      get logged() {
+        return logged;
+      },
+      stopAccessLog: () => {
+        logFile = null;
+      },
+      setResponseDelay: (ms: number) => {
+        delay = ms;
+      },
       close,
     };
   } catch (e) {
