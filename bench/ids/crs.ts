@@ -35,6 +35,8 @@ async function freePort(): Promise<number> {
 export interface Crs {
   url: string;
   paranoia: number;
+  /** The Apache parent process (its workers are its children). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -133,10 +135,39 @@ ${
   return {
     url,
     paranoia: pl,
+    pid: child.pid!,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** CPU seconds used so far by a process and its children (user, system), from /proc (Linux). */
+export function treeCpuSeconds(pid: number): { user: number; system: number } {
+  const tick = 100; // USER_HZ on Linux
+  let user = 0;
+  let system = 0;
+  const seen = new Set<number>();
+  const visit = (p: number) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      user += Number(fields[11]) / tick;
+      system += Number(fields[12]) / tick;
+    } catch {
+      return;
+    }
+    try {
+      for (const t of readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(/\s+/).filter(Boolean))
+        visit(Number(t));
+    } catch {
+      // no children file: fine
+    }
+  };
+  visit(pid);
+  return { user, system };
 }

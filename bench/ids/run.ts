@@ -23,7 +23,7 @@ import {
 } from '../../src/ids/corpora.js';
 import { createValueScorer } from '../../src/ids/engine.js';
 import { normalise } from '../../src/ids/normalise/index.js';
-import { crsAvailable, startCrs } from './crs.js';
+import { crsAvailable, startCrs, treeCpuSeconds } from './crs.js';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -434,18 +434,33 @@ async function startNode(kind: 'ids' | 'plain'): Promise<{ url: string; child: C
   });
   return { url: `http://127.0.0.1:${port}`, child };
 }
-async function measure(url: string, values: string[]): Promise<{ rps: number; blocked: number }> {
+interface Measured {
+  rps: number;
+  blocked: number;
+  /** Server CPU per request (the whole process tree), µs: user (the server's own work) and system (the
+   * kernel: socket writes on loopback also pay for waking the client). */
+  userUs: number;
+  sysUs: number;
+}
+async function measure(url: string, pid: number, values: string[]): Promise<Measured> {
   const pool = new Pool(url, { connections: 8 });
   let blocked = 0;
   try {
     await runConcurrent(values.slice(0, 200), 8, async (v) => {
       await post(pool, v);
     });
+    const cpu0 = treeCpuSeconds(pid);
     const t0 = performance.now();
     await runConcurrent(values, 8, async (v) => {
       if ((await post(pool, v)) === 403) blocked++;
     });
-    return { rps: values.length / ((performance.now() - t0) / 1000), blocked };
+    const secs = (performance.now() - t0) / 1000;
+    return {
+      rps: values.length / secs,
+      blocked,
+      userUs: ((treeCpuSeconds(pid).user - cpu0.user) * 1e6) / values.length,
+      sysUs: ((treeCpuSeconds(pid).system - cpu0.system) * 1e6) / values.length,
+    };
   } finally {
     await pool.close();
   }
@@ -456,39 +471,46 @@ async function measure(url: string, values: string[]): Promise<{ rps: number; bl
   // The machine is shared (other processes may run): every server is measured ROUNDS times, in turn,
   // and the median is reported.
   const ROUNDS = QUICK ? 1 : 3;
-  const servers: [string, () => Promise<{ url: string; stop: () => Promise<void> }>][] = [
-    [
-      'node:http, no IDS (baseline)',
-      () => startNode('plain').then((s) => ({ url: s.url, stop: async () => void s.child.kill('SIGTERM') })),
-    ],
-    [
-      'node:http + civiguard IDS',
-      () => startNode('ids').then((s) => ({ url: s.url, stop: async () => void s.child.kill('SIGTERM') })),
-    ],
+  type Server = { url: string; pid: number; stop: () => Promise<void> };
+  const node = (kind: 'ids' | 'plain') => (): Promise<Server> =>
+    startNode(kind).then((s) => ({
+      url: s.url,
+      pid: s.child.pid!,
+      stop: async () => void s.child.kill('SIGTERM'),
+    }));
+  const servers: [string, () => Promise<Server>][] = [
+    ['node:http, no IDS (baseline)', node('plain')],
+    ['node:http + civiguard IDS', node('ids')],
   ];
   if (WITH_CRS && !crsProblem) {
     servers.push(['Apache 2.4, no ModSecurity (baseline)', () => startCrs(1, false)]);
     servers.push(['Apache 2.4 + ModSecurity + CRS PL1', () => startCrs(1)]);
   }
-  const runs = new Map<string, { rps: number; blocked: number }[]>();
+  const runs = new Map<string, Measured[]>();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, start] of servers) {
       const srv = await start();
       try {
-        const r = await measure(srv.url, values);
+        const r = await measure(srv.url, srv.pid, values);
         runs.set(name, [...(runs.get(name) ?? []), r]);
       } finally {
         await srv.stop();
       }
     }
   }
-  const results: [string, { rps: number; blocked: number }][] = [...runs].map(([name, rs]) => {
-    const sorted = [...rs].sort((a, b) => a.rps - b.rps);
-    return [name, sorted[Math.floor(sorted.length / 2)]!];
-  });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const results: [string, Measured][] = [...runs].map(([name, rs]) => [
+    name,
+    {
+      rps: median(rs.map((r) => r.rps)),
+      blocked: rs[0]!.blocked,
+      userUs: median(rs.map((r) => r.userUs)),
+      sysUs: median(rs.map((r) => r.sysUs)),
+    },
+  ]);
   for (const [name, r] of results) {
     say(
-      `   ${name.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s   ${(1e6 / r.rps).toFixed(0).padStart(5)} µs/request   403s: ${r.blocked}/${values.length}`,
+      `   ${name.padEnd(40)} ${r.rps.toFixed(0).padStart(7)} req/s  ${(1e6 / r.rps).toFixed(0).padStart(5)} µs/request wall  server CPU/request ${r.userUs.toFixed(0).padStart(4)} µs user + ${r.sysUs.toFixed(0).padStart(4)} µs system  403s: ${r.blocked}/${values.length}`,
     );
   }
   const get = (k: string) => results.find(([name]) => name.startsWith(k))?.[1];
@@ -498,11 +520,11 @@ async function measure(url: string, values: string[]): Promise<{ rps: number; bl
   const apachePlain = get('Apache 2.4, no');
   if (ids && nodePlain)
     say(
-      `   cost of the IDS per request on node:http: ${(1e6 / ids.rps - 1e6 / nodePlain.rps).toFixed(0)} µs`,
+      `   CPU the IDS adds per request on node:http: ${(ids.userUs + ids.sysUs - nodePlain.userUs - nodePlain.sysUs).toFixed(0)} µs`,
     );
   if (crs && apachePlain)
     say(
-      `   cost of ModSecurity + CRS per request on Apache: ${(1e6 / crs.rps - 1e6 / apachePlain.rps).toFixed(0)} µs`,
+      `   CPU ModSecurity + CRS adds per request on Apache: ${(crs.userUs + crs.sysUs - apachePlain.userUs - apachePlain.sysUs).toFixed(0)} µs`,
     );
   say(
     `   (${values.length} requests: ${n / 2} benign + ${n / 2} attack values; median of ${ROUNDS} rounds; client and servers share this machine's ${(await import('node:os')).cpus().length} cores)`,

@@ -93,6 +93,19 @@ describe('ids event log: JSON lines', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    // an unwritable log warns and does not throw
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    const broken = createEventLog('/nonexistent-dir-for-civiguard/ids.jsonl');
+    broken.write(toEvent(result));
+    await new Promise((r) => setTimeout(r, 50));
+    await broken.close();
+    process.off('warning', onWarning);
+    assert.ok(
+      warnings.some((w) => w.includes('cannot write the event log')),
+      warnings.join(),
+    );
     const stream = new PassThrough();
     const chunks: string[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c.toString()));

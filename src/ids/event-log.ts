@@ -111,6 +111,15 @@ export function createEventLog(sink: EventSink): EventLog {
   let owned: WriteStream | undefined;
   if (typeof sink === 'string') {
     owned = createWriteStream(sink, { flags: 'a', mode: 0o640 });
+    // An unwritable log must not bring the application down: warn once, keep serving (and inspecting).
+    let warned = false;
+    owned.on('error', (e) => {
+      if (warned) return;
+      warned = true;
+      process.emitWarning(`civiguard ids: cannot write the event log ${sink}: ${e.message}`, {
+        code: 'CIVIGUARD_IDS_LOG',
+      });
+    });
     stream = owned;
   } else stream = sink;
   return {
@@ -118,9 +127,9 @@ export function createEventLog(sink: EventSink): EventLog {
       stream.write(JSON.stringify(e) + '\n');
     },
     close: () =>
-      new Promise<void>((resolve, reject) => {
-        if (!owned) return resolve();
-        owned.once('error', reject);
+      new Promise<void>((resolve) => {
+        if (!owned || owned.destroyed) return resolve();
+        owned.once('error', () => resolve());
         owned.end(() => resolve());
       }),
   };

@@ -140,35 +140,51 @@ export class BodyTooLarge extends Error {
   }
 }
 
-/** Reads a node request body, refusing (rejecting) once it passes `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
+/**
+ * Reads a node request body, giving up once it passes `limit` bytes. Callback style: the caller runs in
+ * the request's `end` event, so that its response is written in the same turn (no promise hop).
+ */
+export function readBodyCb(
+  req: IncomingMessage,
+  limit: number,
+  done: (err: Error | null, body: Buffer) => void,
+): void {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    done(new BodyTooLarge(limit), Buffer.alloc(0));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on('data', (c: Buffer) => {
+    if (finished) return;
+    size += c.length;
+    if (size > limit) {
+      finished = true;
       req.resume();
-      reject(new BodyTooLarge(limit));
+      done(new BodyTooLarge(limit), Buffer.alloc(0));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        req.resume();
-        reject(new BodyTooLarge(limit));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!done) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (e) => {
-      if (!done) reject(e);
-    });
+    chunks.push(c);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    finished = true;
+    done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  });
+  req.on('error', (e) => {
+    if (finished) return;
+    finished = true;
+    done(e, Buffer.alloc(0));
+  });
+}
+
+/** Promise form of readBodyCb. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    readBodyCb(req, limit, (err, body) => (err ? reject(err) : resolve(body)));
   });
 }
 

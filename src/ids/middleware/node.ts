@@ -12,7 +12,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { InspectResult } from '../types.js';
 import type { MiddlewareOptions } from './common.js';
-import { BodyTooLarge, clientAddress, createGuard, parseBody, readBody } from './common.js';
+import { BodyTooLarge, clientAddress, createGuard, parseBody, readBodyCb } from './common.js';
 
 export interface IdsIncomingMessage extends IncomingMessage {
   ids?: InspectResult;
@@ -49,51 +49,56 @@ export function withIds(
     const ctx = { method: req.method, client, route: path };
     const hasBody =
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
-    const bodyPromise: Promise<Buffer> = hasBody
-      ? readBody(req, guard.maxBodyBytes)
-      : Promise.resolve(Buffer.alloc(0));
-    bodyPromise.then(
-      (buf) => {
-        let parsed;
-        try {
-          parsed = parseBody(buf, req.headers['content-type']);
-        } catch (e) {
-          guard.refuse(`body not parseable: ${(e as Error).message}`, { ...ctx, status: 400 });
-          refuseWith(res, 400, 'Bad Request: the request body could not be parsed.\n');
-          return;
-        }
-        const verdict = guard.judge(
-          {
-            path,
-            query: q >= 0 ? url.slice(q + 1) : undefined,
-            body: parsed.inspect,
-            ...(parsed.bodyType ? { bodyType: parsed.bodyType } : {}),
-            headers: req.headers,
-          },
-          ctx,
-          parsed.note ? [parsed.note] : undefined,
-        );
-        if (verdict.block) {
-          refuseWith(res, guard.blockStatus, guard.blockMessage);
-          return;
-        }
-        req.ids = verdict.result;
-        req.rawBody = buf;
-        req.body = parsed.value;
-        Promise.resolve(handler(req, res)).catch((e: unknown) => {
-          res.destroy(e instanceof Error ? e : new Error(String(e)));
-        });
-      },
-      (e: unknown) => {
-        if (e instanceof BodyTooLarge) {
-          guard.refuse(e.message, { ...ctx, status: 413 });
+    const onBody = (err: Error | null, buf: Buffer) => {
+      if (err) {
+        if (err instanceof BodyTooLarge) {
+          guard.refuse(err.message, { ...ctx, status: 413 });
           refuseWith(res, 413, 'Payload Too Large\n', true);
         } else {
-          guard.refuse(`body not readable: ${(e as Error).message}`, { ...ctx, status: 400 });
+          guard.refuse(`body not readable: ${err.message}`, { ...ctx, status: 400 });
           refuseWith(res, 400, 'Bad Request\n', true);
         }
-      },
-    );
+        return;
+      }
+      let parsed;
+      try {
+        parsed = parseBody(buf, req.headers['content-type']);
+      } catch (e) {
+        guard.refuse(`body not parseable: ${(e as Error).message}`, { ...ctx, status: 400 });
+        refuseWith(res, 400, 'Bad Request: the request body could not be parsed.\n');
+        return;
+      }
+      const verdict = guard.judge(
+        {
+          path,
+          query: q >= 0 ? url.slice(q + 1) : undefined,
+          body: parsed.inspect,
+          ...(parsed.bodyType ? { bodyType: parsed.bodyType } : {}),
+          headers: req.headers,
+        },
+        ctx,
+        parsed.note ? [parsed.note] : undefined,
+      );
+      if (verdict.block) {
+        refuseWith(res, guard.blockStatus, guard.blockMessage);
+        return;
+      }
+      req.ids = verdict.result;
+      req.rawBody = buf;
+      req.body = parsed.value;
+      try {
+        const r = handler(req, res);
+        if (r && typeof (r as Promise<void>).then === 'function') {
+          (r as Promise<void>).catch((e: unknown) =>
+            res.destroy(e instanceof Error ? e : new Error(String(e))),
+          );
+        }
+      } catch (e) {
+        res.destroy(e instanceof Error ? e : new Error(String(e)));
+      }
+    };
+    if (hasBody) readBodyCb(req, guard.maxBodyBytes, onBody);
+    else onBody(null, Buffer.alloc(0));
   };
   return Object.assign(listener as RequestListener, { close: () => guard.close() });
 }
