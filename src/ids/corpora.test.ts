@@ -11,7 +11,7 @@ import { createValueScorer } from './engine.js';
 /** Bounds (percent flagged at ≥ 25): attacks at least, benign at most. */
 const BOUNDS: Record<string, number> = {
   'attack-httpparams-sqli.json': 99.5, // goal
-  'attack-httpparams-xss.json': 97, // goal 99.5: 13 of 532 are not XSS by themselves (see bench report)
+  'attack-httpparams-xss.json': 98.5, // goal 99.5: 7 of 532 are fragments with nothing executable (see bench report)
   'attack-httpparams-cmdi.json': 93, // goal 97: `id`, `asdf3334`, `'true'`, … cannot be judged alone
   'attack-httpparams-path-traversal.json': 84, // goal 97: `{file}` templates without a payload
   'attack-libinjection-sqli.json': 98.8, // goal 99.5: synthetic fragments (`'+'`, `-1#union`)
