@@ -30,6 +30,7 @@ import type { PruneResult } from './prune.js';
 import { prune } from './prune.js';
 import { applyRetention, parsePolicy } from './retention.js';
 import { databasesFromSettings, loadRunConfig } from './run-config.js';
+import { discoverSitePaths } from './sources/site-layout.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -255,7 +256,7 @@ export async function runCommand(flags: RunFlags, io: Io, signal?: AbortSignal):
 export async function listCommand(flags: { repo: string[]; format?: string }, io: Io): Promise<number> {
   const human = flags.format ? flags.format === 'text' : io.human;
   return withBackend(oneRepo(flags.repo), async (b) => {
-    const repo = await Repository.open(b, {});
+    const repo = await Repository.openLocked(b);
     const snaps = await repo.listSnapshots();
     const drills = await repo.listRecords<DrillRecord>('drills');
     if (!human) {
@@ -426,10 +427,14 @@ export async function runFromCli(raw: Record<string, unknown>, signal: AbortSign
   const cfg = typeof raw.config === 'string' ? loadRunConfig(raw.config) : {};
   const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as string[]) : []);
   const settings = (raw.settings as string | undefined) ?? cfg.settings;
+  const siteRoot = (raw.siteRoot as string | undefined) ?? cfg.siteRoot;
+  const io = defaultIo(raw.format as string | undefined);
+  const site = siteRoot ? discoverSitePaths(siteRoot, settings) : { paths: [], notes: [] };
+  for (const n of site.notes) io.err(`note: ${n}\n`);
   const flags: RunFlags = {
     repo: [...(cfg.repos ?? []), ...list('repo')],
     optionalRepo: [...(cfg.optionalRepos ?? []), ...list('optionalRepo')],
-    path: [...(cfg.paths ?? []), ...list('path')],
+    path: [...site.paths, ...(cfg.paths ?? []), ...list('path')],
     db: [...(settings ? databasesFromSettings(settings) : []), ...(cfg.databases ?? []), ...list('db')],
     exclude: [...(cfg.exclude ?? []), ...list('exclude')],
     noDefaultExcludes: raw.defaultExcludes === false || cfg.defaultExcludes === false,
@@ -438,7 +443,6 @@ export async function runFromCli(raw: Record<string, unknown>, signal: AbortSign
     level: (raw.level as string | undefined) ?? (cfg.level !== undefined ? String(cfg.level) : undefined),
     tag: [...(cfg.tags ?? []), ...list('tag')],
   };
-  const io = defaultIo(raw.format as string | undefined);
   const schedule = (raw.schedule as string | undefined) ?? cfg.schedule;
   if (!schedule) return runCommand(flags, io, signal);
   const { Cron } = await import('croner');

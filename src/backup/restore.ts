@@ -2,7 +2,7 @@
  * `backup restore`: files back into a directory (byte-identical; modes, times and — as root — owners
  * kept), dumps into a database through the mariadb client or into `<target>/mariadb/<db>.sql`.
  * Reads are grouped by pack so each pack is read once; decryption runs in the worker pool and every
- * blob is verified (MAC and keyed id) before a byte of it is written.
+ * blob is authenticated (AES-GCM, with its id in the associated data) before a byte of it is written.
  */
 import {
   closeSync,
@@ -240,7 +240,7 @@ export async function restoreSnapshot(
         compressed: e.loc.compressed,
         key: e.loc.key,
       }));
-      const r = await opts.pool.decode({ buf: buf.buffer, items }, keys, repo.keyring.idKey);
+      const r = await opts.pool.decode({ buf: buf.buffer, items }, keys, repo.keyring.idKey, false);
       const plain = Buffer.from(r.buf);
       let p = 0;
       list.forEach((e, k) => {

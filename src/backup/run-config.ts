@@ -5,6 +5,7 @@
  *   repos: [/srv/backup/civicrm, "sftp://backup@offsite.example.net/srv/civicrm"]
  *   optionalRepos: ["s3://bucket/civicrm?endpoint=https://s3.example.net"]
  *   settings: /var/www/site/sites/default/civicrm.settings.php   # dumps CIVICRM_DSN, CIVICRM_UF_DSN, CIVICRM_LOGGING_DSN
+ *   siteRoot: /var/www/site            # adds the CiviCRM data dirs (upload, custom, persist, ext) found there
  *   databases: ["mysql://backup:…@localhost/civicrm"]
  *   paths: [/var/www/site/sites/default/files/civicrm]
  *   exclude: ["*.tmp"]
@@ -25,6 +26,7 @@ export interface BackupRunConfig {
   repos?: string[];
   optionalRepos?: string[];
   settings?: string;
+  siteRoot?: string;
   databases?: string[];
   paths?: string[];
   exclude?: string[];
@@ -44,6 +46,7 @@ const SCHEMA = {
     repos: strList,
     optionalRepos: strList,
     settings: str,
+    siteRoot: str,
     databases: strList,
     paths: strList,
     exclude: strList,

@@ -272,10 +272,12 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     let doneBytes = 0;
     let doneFiles = 0;
     const collect = gcEvery(16 * 1024 * 1024);
+    /** Bytes actually read (not those of unchanged files skipped via the files cache). */
+    let readBytes = 0;
     let collected = 0;
     const room = async () => {
-      collect(doneBytes - collected);
-      collected = doneBytes;
+      collect(readBytes - collected);
+      collected = readBytes;
       await pipe.room();
     };
     const emit = (phase: RunProgress['phase'], source: string, totalBytes: number | null) =>
@@ -326,15 +328,10 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
               doneBytes += size;
             } else {
               try {
-                const r = await backupFile(
-                  e.abs,
-                  size,
-                  dataCutter,
-                  idKey,
-                  pipe,
-                  bufs,
-                  (n) => (doneBytes += n),
-                );
+                const r = await backupFile(e.abs, size, dataCutter, idKey, pipe, bufs, (n) => {
+                  doneBytes += n;
+                  readBytes += n;
+                });
                 ids = r.ids;
                 size = r.size;
               } catch (err) {
@@ -373,6 +370,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
           async (b) => {
             chunker.push(b, take);
             doneBytes += b.length;
+            readBytes += b.length;
             if (performance.now() - lastEmit > 200) {
               lastEmit = performance.now();
               emit('backup', dsn.database, null);

@@ -67,6 +67,10 @@ export function registerBackup(program: Command): void {
       '--settings <file>',
       'civicrm.settings.php: back up the databases it names (CIVICRM_DSN, CIVICRM_UF_DSN, CIVICRM_LOGGING_DSN)',
     )
+    .option(
+      '--site-root <dir>',
+      'add the CiviCRM data dirs (upload, custom, persist, ext) found under this site root',
+    )
     .option('--exclude <glob>', 'leave out matching paths (repeatable)', collect)
     .option('--no-default-excludes', 'also back up templates_c, caches and settings files')
     .option('--config <file>', 'YAML file with repos, paths, dbs, excludes, schedule')

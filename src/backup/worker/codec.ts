@@ -46,7 +46,10 @@ let plainScratch = Buffer.allocUnsafeSlow(0);
 
 /**
  * Opens a sealed blob into `dst` (which must hold `rawLength` bytes): decrypt (in slices, into a
- * reused scratch or straight into `dst`), decompress into `dst`, verify the length and the keyed id.
+ * reused scratch or straight into `dst`), decompress into `dst`, verify the length and (unless told
+ * not to) the keyed id. Restore skips the id: the AEAD tag already binds the ciphertext to its id (it
+ * is in the associated data), so only a holder of the session key could mislabel a blob; `check
+ * --read-data` recomputes it anyway.
  * Throws E_BACKUP_CORRUPT naming the blob on any mismatch. Allocates nothing per blob but the
  * cipher's small slice outputs.
  */
@@ -57,6 +60,7 @@ export function openBlobInto(
   loc: { type: BlobType; compressed: 0 | 1; rawLength: number },
   sealed: Uint8Array,
   dst: Uint8Array,
+  verifyId = true,
 ): void {
   if (sealed.length < NONCE_LEN + TAG_LEN) fail(`blob ${id}: sealed object too short`);
   const body = sealed.subarray(NONCE_LEN, sealed.length - TAG_LEN);
@@ -97,7 +101,7 @@ export function openBlobInto(
     }
     if (n !== loc.rawLength) fail(`blob ${id}: length ${n}, index says ${loc.rawLength}`);
   }
-  if (createHmac('sha256', idKey).update(dst.subarray(0, loc.rawLength)).digest('hex') !== id) {
+  if (verifyId && createHmac('sha256', idKey).update(dst.subarray(0, loc.rawLength)).digest('hex') !== id) {
     fail(`blob ${id}: content does not match its id`);
   }
 }
@@ -269,6 +273,7 @@ export function decodeBatch(
   batch: SealedItems,
   keys: Record<string, Uint8Array>,
   idKey: Uint8Array,
+  verifyId = true,
 ): { buf: ArrayBuffer; lengths: number[] } {
   const src = new Uint8Array(batch.buf);
   let total = 0;
@@ -286,6 +291,7 @@ export function decodeBatch(
       it,
       src.subarray(it.off, it.off + it.len),
       out.subarray(p, p + it.rawLength),
+      verifyId,
     );
     p += it.rawLength;
     lengths.push(it.rawLength);

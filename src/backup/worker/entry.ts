@@ -7,7 +7,14 @@ import { decodeBatch, encodeBatch, verifyPack } from './codec.js';
 export type WorkerRequest =
   | { seq: number; op: 'encode'; batch: PlainBatch; out: ArrayBuffer; key: Uint8Array; level: number }
   | { seq: number; op: 'verify'; input: VerifyPackInput }
-  | { seq: number; op: 'decode'; batch: SealedItems; keys: Record<string, Uint8Array>; idKey: Uint8Array };
+  | {
+      seq: number;
+      op: 'decode';
+      batch: SealedItems;
+      keys: Record<string, Uint8Array>;
+      idKey: Uint8Array;
+      verifyId: boolean;
+    };
 
 const port = parentPort!;
 
@@ -29,7 +36,7 @@ port.on('message', (req: WorkerRequest) => {
         break;
       }
       case 'decode': {
-        const r = decodeBatch(req.batch, req.keys, req.idKey);
+        const r = decodeBatch(req.batch, req.keys, req.idKey, req.verifyId);
         port.postMessage({ seq: req.seq, ok: true, value: r }, [r.buf]);
         collect(r.buf.byteLength);
         break;

@@ -38,7 +38,14 @@ export class WorkerPool {
    * ~20 MB less memory).
    */
   constructor(size = Math.max(1, Math.min(availableParallelism() - 1, 4))) {
-    for (let i = 0; i < size; i++) {
+    this.wanted = size;
+  }
+
+  private readonly wanted: number;
+
+  /** Workers start on first use: an unchanged re-run never pays for them. */
+  private start(): void {
+    for (let i = 0; i < this.wanted; i++) {
       const w = spawn();
       const slot = { w, busy: 0 };
       w.on('message', (m: { seq: number; ok: boolean; value?: unknown; message?: string; code?: string }) => {
@@ -63,7 +70,7 @@ export class WorkerPool {
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.wanted;
   }
 
   /** Tasks queued or running. */
@@ -82,6 +89,7 @@ export class WorkerPool {
   private run<T>(req: Req, transfer: ArrayBuffer[]): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('worker pool closed'));
+    if (!this.workers.length) this.start();
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const seq = ++this.seq;
     slot.busy++;
@@ -104,8 +112,9 @@ export class WorkerPool {
     batch: SealedItems,
     keys: Record<string, Uint8Array>,
     idKey: Uint8Array,
+    verifyId = true,
   ): Promise<{ buf: ArrayBuffer; lengths: number[] }> {
-    return this.run({ op: 'decode', batch, keys, idKey }, [batch.buf]);
+    return this.run({ op: 'decode', batch, keys, idKey, verifyId }, [batch.buf]);
   }
 
   async close(): Promise<void> {
