@@ -159,6 +159,16 @@ for (const info of CORPORA) {
   );
 }
 
+// the share at the block threshold (75, CiviCRM's "kick"): what a request carrying that value alone meets
+const blockRates = new Map<string, number>();
+for (const info of CORPORA) {
+  const values = sets.get(info.file)!;
+  blockRates.set(
+    info.file,
+    (100 * values.filter((v) => score(v, info.html ? 'html' : 'string').impact >= 75).length) / values.length,
+  );
+}
+
 let crs1: Map<string, { rate: number; n: number }> | undefined;
 let crs2: Map<string, { rate: number; n: number }> | undefined;
 const crsProblem = crsAvailable();
@@ -177,6 +187,7 @@ if (WITH_CRS && !crsProblem) {
     'ours',
     'goal',
     'met',
+    'ours ≥75',
     'PHPIDS>0',
     'PHPIDS≥25',
     'libinj.',
@@ -194,6 +205,7 @@ if (WITH_CRS && !crsProblem) {
       pct(r.rate),
       (r.info.attack ? '≥ ' : '≤ ') + r.info.goal,
       r.met ? 'yes' : 'NO',
+      pct(blockRates.get(r.info.file) ?? 0),
       ...(ref ? ref.map(String) : ['–', '–', '–', '–', '–']),
       here(crs1),
       here(crs2),
