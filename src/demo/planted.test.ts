@@ -72,6 +72,19 @@ describe('demo self-check (judgePlanted)', () => {
     });
   }
 
+  it("an error or a skip where a verdict was due carries the check's reason", () => {
+    const [fails, passes] = judgePlanted(
+      [
+        { ...r('a.fails', 'error'), message: 'no TLS handshake within 2.3 s' },
+        { ...r('a.passes', 'skip'), message: 'needs --root' },
+      ],
+      [{ id: 'a.fails' }, { id: 'a.passes' }],
+      planted,
+    );
+    assert.equal(fails!.problem, 'should fail (planted: x) but is error (no TLS handshake within 2.3 s)');
+    assert.equal(passes!.problem, 'should pass (done right: y) but is skip (needs --root)');
+  });
+
   describe('proof: canary (the verdict must come from the exact --root test)', () => {
     const planted: Planted[] = [
       { check: 'x.open', expect: 'fail', what: 'a', proof: 'canary' },

@@ -149,6 +149,11 @@ function byCanary(r: Result): boolean {
 
 function problemFor(p: Planted, got: Status, own: readonly Result[]): string | null {
   const status = statusProblem(p, got);
+  // An error or a skip where a verdict was due: say why (the check's own reason).
+  if (status && (got === 'error' || got === 'skip')) {
+    const why = own.find((r) => r.status === got)?.message ?? '';
+    return why ? `${status} (${why.length > 200 ? `${why.slice(0, 200)}…` : why})` : status;
+  }
   if (status || !p.proof) return status;
   return own.some((r) => r.status === got && byCanary(r))
     ? null

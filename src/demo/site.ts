@@ -103,28 +103,35 @@ ${content}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad2 = (n: number) => String(n).padStart(2, '0');
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** nginx's autoindex page for a directory on disk (what is in it now: a canary file included). */
 function autoindex(urlPath: string, dir: string): string {
-  const rows = readdirSync(dir, { withFileTypes: true })
+  const rows: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true })
     .filter((e) => !e.name.startsWith('.'))
-    .sort((x, y) => Number(y.isDirectory()) - Number(x.isDirectory()) || x.name.localeCompare(y.name))
-    .map((e) => {
-      const st = statSync(join(dir, e.name));
-      const m = st.mtime;
-      const name = e.isDirectory() ? `${e.name}/` : e.name;
-      const date = `${pad2(m.getUTCDate())}-${MONTHS[m.getUTCMonth()]}-${m.getUTCFullYear()} ${pad2(m.getUTCHours())}:${pad2(m.getUTCMinutes())}`;
-      return (
-        `<a href="${encodeURIComponent(e.name)}${e.isDirectory() ? '/' : ''}">${name}</a>` +
-        `${' '.repeat(Math.max(1, 51 - name.length))}${date}${(e.isDirectory() ? '-' : String(st.size)).padStart(20)}`
-      );
-    })
-    .join('\n');
+    .sort((x, y) => Number(y.isDirectory()) - Number(x.isDirectory()) || x.name.localeCompare(y.name));
+  for (const e of entries) {
+    let st;
+    try {
+      st = statSync(join(dir, e.name));
+    } catch {
+      continue; // deleted meanwhile (a canary removed while another request lists the dir)
+    }
+    const m = st.mtime;
+    const name = e.isDirectory() ? `${e.name}/` : e.name;
+    const date = `${pad2(m.getUTCDate())}-${MONTHS[m.getUTCMonth()]}-${m.getUTCFullYear()} ${pad2(m.getUTCHours())}:${pad2(m.getUTCMinutes())}`;
+    rows.push(
+      `<a href="${encodeURIComponent(e.name)}${e.isDirectory() ? '/' : ''}">${escapeHtml(name)}</a>` +
+        `${' '.repeat(Math.max(1, 51 - name.length))}${date}${(e.isDirectory() ? '-' : String(st.size)).padStart(20)}`,
+    );
+  }
   return `<html>
 <head><title>Index of ${urlPath}</title></head>
 <body>
 <h1>Index of ${urlPath}</h1><hr><pre><a href="../">../</a>
-${rows}
+${rows.join('\n')}
 </pre><hr></body>
 </html>
 `;
@@ -145,17 +152,23 @@ const TYPES: Record<string, string> = {
  * A file of the document root, or null when the path leaves it, holds a dot segment or is not a
  * regular file. `urlPath` is decoded; only the callers' prefixes reach here.
  */
-function fileOnDisk(docroot: string, urlPath: string): { path: string; type: string } | null {
+function fileOnDisk(
+  docroot: string,
+  urlPath: string,
+): { path: string; type: string; modified: string } | null {
   if (urlPath.includes('\0') || urlPath.includes('\\') || /(^|\/)\.\.?(\/|$)/.test(urlPath)) return null;
   const path = normalize(join(docroot, urlPath));
   if (!path.startsWith(docroot + sep)) return null;
+  let modified: string;
   try {
-    if (!statSync(path).isFile()) return null;
+    const st = statSync(path);
+    if (!st.isFile()) return null;
+    modified = st.mtime.toUTCString();
   } catch {
     return null;
   }
   const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
-  return { path, type: TYPES[ext] ?? 'application/octet-stream' };
+  return { path, type: TYPES[ext] ?? 'application/octet-stream', modified };
 }
 
 function isDirOnDisk(path: string): boolean {
@@ -204,9 +217,9 @@ function route(path: string, query: string, httpOrigin: string, docroot: string)
     },
     body: drupalPage(title, content, httpOrigin, opts.head),
   });
-  const file = (type: string, body: string | Buffer): Page => ({
+  const file = (type: string, body: string | Buffer, modified = 'Tue, 12 Mar 2024 10:12:00 GMT'): Page => ({
     status: 200,
-    headers: { ...APACHE, 'content-type': type, 'last-modified': 'Tue, 12 Mar 2024 10:12:00 GMT' },
+    headers: { ...APACHE, 'content-type': type, 'last-modified': modified },
     body,
   });
   const dir = (p: string): Page => ({ status: 301, headers: { ...APACHE, location: `${p}/` }, body: '' });
@@ -217,7 +230,12 @@ function route(path: string, query: string, httpOrigin: string, docroot: string)
   });
   const fromDisk = (p: string): Page | null => {
     const f = fileOnDisk(docroot, p);
-    return f ? file(f.type, readFileSync(f.path)) : null;
+    if (!f) return null;
+    try {
+      return file(f.type, readFileSync(f.path), f.modified);
+    } catch {
+      return null; // deleted since the stat (a canary)
+    }
   };
   switch (path) {
     case '/':
