@@ -7,8 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { compress } from 'zstd-napi';
-import { boundedDecompress } from './zstd.js';
+import { boundedDecompress, zstdCompress } from './zstd.js';
 
 /** `size/mtimeNs/ctimeNs/ino|id,id,…`: one string per file keeps the cache small in memory. */
 type Entry = string;
@@ -67,11 +66,9 @@ export class FilesCache {
     const dir = this.file.slice(0, this.file.lastIndexOf('/'));
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(
-      tmp,
-      compress(Buffer.from(JSON.stringify(Object.fromEntries(this.next))), { compressionLevel: 1 }),
-      { mode: 0o600 },
-    );
+    writeFileSync(tmp, zstdCompress(Buffer.from(JSON.stringify(Object.fromEntries(this.next))), 1), {
+      mode: 0o600,
+    });
     renameSync(tmp, this.file);
   }
 }

@@ -3,11 +3,10 @@
  * specification; this file is its implementation. Everything that is parsed from a repository is
  * size-capped and shape-checked before use: a repository may be hostile (an off-site host).
  */
-import { compress } from 'zstd-napi';
 import { CiviguardError } from '../core/errors.js';
 import type { ScryptParams } from './crypto.js';
 import { sha256Hex } from './crypto.js';
-import { boundedDecompress } from './zstd.js';
+import { boundedDecompress, zstdCompress } from './zstd.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -166,7 +165,7 @@ export function fail(what: string): never {
 }
 
 export function zjson(value: unknown): Buffer {
-  return compress(Buffer.from(JSON.stringify(value)), { compressionLevel: 3 });
+  return zstdCompress(Buffer.from(JSON.stringify(value)), 3);
 }
 
 export function unzjson(buf: Uint8Array, what: string, maxBytes: number): unknown {

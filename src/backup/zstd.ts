@@ -2,13 +2,45 @@
  * zstd with a size cap on decompression: a repository may be hostile, and zstd-napi's `decompress`
  * allocates whatever a frame header claims. Only single frames that declare their size are accepted
  * (civiguard always writes those).
+ *
+ * zstd-napi is a native addon, loaded on first use: an audit (which reads only the backup catalogue) and
+ * every other command work without it, and a missing build gives one actionable line instead of a crash
+ * at start-up (npm 11 runs a dependency's build script only once it is approved).
  */
-import binding from 'zstd-napi/binding.js';
-import { Compressor, decompress } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import type * as ZstdNapi from 'zstd-napi';
+import type { Compressor } from 'zstd-napi';
+import { CiviguardError } from '../core/errors.js';
+
+type ZstdModule = typeof ZstdNapi;
+type ZstdBinding = {
+  getFrameContentSize(buf: Uint8Array): number | null;
+  findFrameCompressedSize(buf: Uint8Array): number;
+};
+
+const require = createRequire(import.meta.url);
+let loaded: { zstd: ZstdModule; binding: ZstdBinding } | null = null;
+
+function zstd(): { zstd: ZstdModule; binding: ZstdBinding } {
+  if (loaded) return loaded;
+  try {
+    loaded = {
+      zstd: require('zstd-napi') as ZstdModule,
+      binding: require('zstd-napi/binding.js') as ZstdBinding,
+    };
+  } catch {
+    throw new CiviguardError(
+      'E_BACKUP',
+      "zstd-napi's native module is not built: run `npm rebuild zstd-napi` where civiguard is installed (npm 11: approve its install script first with `npm install-scripts approve zstd-napi`)",
+    );
+  }
+  return loaded;
+}
 
 export class ZstdError extends Error {}
 
 export function boundedDecompress(buf: Uint8Array, maxBytes: number): Buffer {
+  const { zstd: z, binding } = zstd();
   let size: number | null;
   try {
     size = binding.getFrameContentSize(buf);
@@ -21,15 +53,20 @@ export function boundedDecompress(buf: Uint8Array, maxBytes: number): Buffer {
   if (size === null) throw new ZstdError('zstd frame does not declare its size');
   if (size > maxBytes) throw new ZstdError(`zstd frame would decompress to ${size} bytes (cap ${maxBytes})`);
   try {
-    return decompress(buf);
+    return z.decompress(buf);
   } catch {
     throw new ZstdError('zstd data is damaged');
   }
 }
 
+/** One-shot compression (metadata, the files cache). */
+export function zstdCompress(buf: Uint8Array, compressionLevel: number): Buffer {
+  return zstd().zstd.compress(buf, { compressionLevel });
+}
+
 /** A compressor at a fixed level (one per thread: a Compressor is not reentrant). */
 export function makeCompressor(level: number): Compressor {
-  const c = new Compressor();
+  const c = new (zstd().zstd.Compressor)();
   c.setParameters({ compressionLevel: level });
   return c;
 }
