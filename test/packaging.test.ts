@@ -43,6 +43,10 @@ describe('packed package', { timeout: 600_000 }, () => {
     const help = spawnSync(bin, ['audit', '--help'], { encoding: 'utf8' });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /--resolve/);
+    // The IDS rules are data files: they must be in the package.
+    const scan = spawnSync(bin, ['ids', 'scan', "1' OR '1'='1' -- "], { encoding: 'utf8' });
+    assert.equal(scan.status, 0, scan.stderr);
+    assert.match(scan.stdout, /sqli/);
     const usage = spawnSync(bin, ['audit'], { encoding: 'utf8' });
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /audit needs a URL/);
