@@ -7,7 +7,8 @@
  *
  *   npm run bench:backup [-- --rounds N] [-- --keep]
  *   CIVIGUARD_BENCH_DIR (default /tmp/civiguard-bench): dataset cache and scratch space.
- * Results: a table on stdout and bench/backup/results/latest.json.
+ * Results: a table on stdout and $CIVIGUARD_BENCH_DIR/results-latest.json. The build goes to
+ * node_modules/.cache/civiguard-backup-bench (resolves the dependencies, stays out of lint and git).
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +33,7 @@ const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 2;
 const keep = args.includes('--keep');
 const root = process.env.CIVIGUARD_BENCH_DIR ?? '/tmp/civiguard-bench';
 const repoRoot = new URL('../../', import.meta.url).pathname;
-const build = join(repoRoot, 'bench/backup/.build');
+const build = join(repoRoot, 'node_modules/.cache/civiguard-backup-bench');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 type Tool = 'civiguard' | 'restic' | 'borg';
@@ -40,6 +41,8 @@ type Step = 'first' | 'unchanged' | 'changed' | 'restore' | 'check';
 interface Timing {
   s: number;
   rssKb: number;
+  /** user + system CPU seconds */
+  cpu: number;
 }
 
 function have(bin: string): boolean {
@@ -49,7 +52,7 @@ function have(bin: string): boolean {
 /** Runs a command under /usr/bin/time; returns wall seconds and max RSS. Throws on failure. */
 function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Timing {
   const out = join(root, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', out, cmd, ...argv], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, cmd, ...argv], {
     env: { ...process.env, ...env },
     cwd,
     encoding: 'utf8',
@@ -57,8 +60,8 @@ function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv, cwd?: string
   });
   if (r.status !== 0)
     throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).slice(-2000)}`);
-  const [s, kb] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ');
-  return { s: Number(s), rssKb: Number(kb) };
+  const [s, kb, u, sys] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ');
+  return { s: Number(s), rssKb: Number(kb), cpu: Number(u) + Number(sys) };
 }
 
 function duBytes(dir: string): number {
@@ -168,60 +171,71 @@ async function main(): Promise<void> {
 
   const tools: Tool[] = ['civiguard', ...(['restic', 'borg'] as Tool[]).filter(have)];
   for (let round = 1; round <= rounds; round++) {
+    // each step runs for the three tools back to back, so that they share the machine's load
+    rmSync(scratch, { recursive: true, force: true });
+    const ctx = Object.fromEntries(
+      tools.map((tool) => {
+        const dir = join(scratch, tool);
+        mkdirSync(dir, { recursive: true });
+        const env: NodeJS.ProcessEnv = {
+          CIVIGUARD_CACHE_DIR: join(dir, 'cache'),
+          RESTIC_PASSWORD: 'bench-passphrase',
+          BORG_PASSPHRASE: 'bench-passphrase',
+          BORG_BASE_DIR: join(dir, 'borg-base'),
+          BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
+        };
+        return [tool, { repo: join(dir, 'repo'), rcache: join(dir, 'rcache'), env }];
+      }),
+    ) as Record<Tool, { repo: string; rcache: string; env: NodeJS.ProcessEnv }>;
+    const backup = (tool: Tool): Timing => {
+      const { repo, rcache, env } = ctx[tool];
+      if (tool === 'civiguard')
+        return timed(
+          process.execPath,
+          [cli, 'backup', 'run', '--repo', repo, '--path', data.dir, '--format', 'json'],
+          env,
+        );
+      if (tool === 'restic')
+        return timed('restic', ['backup', '--repo', repo, '--cache-dir', rcache, '-q', data.dir], env);
+      return timed('borg', ['create', '--compression', 'lz4', `${repo}::s${Date.now()}`, data.dir], env);
+    };
     for (const tool of tools) {
-      log(`round ${round}/${rounds}: ${tool}`);
-      rmSync(scratch, { recursive: true, force: true });
-      mkdirSync(scratch, { recursive: true });
-      const repo = join(scratch, 'repo');
-      const env: NodeJS.ProcessEnv = {
-        CIVIGUARD_CACHE_DIR: join(scratch, 'cache'),
-        RESTIC_PASSWORD: 'bench-passphrase',
-        BORG_PASSPHRASE: 'bench-passphrase',
-        BORG_BASE_DIR: join(scratch, 'borg-base'),
-        BORG_RELOCATED_REPO_ACCESS_IS_OK: 'yes',
-      };
-      const r = results[tool];
-      const backup = (): Timing => {
-        if (tool === 'civiguard')
-          return timed(
-            process.execPath,
-            [cli, 'backup', 'run', '--repo', repo, '--path', data.dir, '--format', 'json'],
-            env,
-          );
-        if (tool === 'restic')
-          return timed(
-            'restic',
-            ['backup', '--repo', repo, '--cache-dir', join(scratch, 'rcache'), '-q', data.dir],
-            env,
-          );
-        return timed('borg', ['create', '--compression', 'lz4', `${repo}::s${Date.now()}`, data.dir], env);
-      };
+      const { repo, rcache, env } = ctx[tool];
       if (tool === 'civiguard')
         timed(
           process.execPath,
           [cli, 'backup', 'init', '--repo', repo, '--recipient', recipient, '--format', 'json'],
           env,
         );
-      else if (tool === 'restic')
-        timed('restic', ['init', '--repo', repo, '--cache-dir', join(scratch, 'rcache')], env);
+      else if (tool === 'restic') timed('restic', ['init', '--repo', repo, '--cache-dir', rcache], env);
       else timed('borg', ['init', '--encryption', 'repokey', repo], env);
-      r.first.push(backup());
-      sizes[tool].push(duBytes(repo));
-      r.unchanged.push(backup());
-      const before = duBytes(repo);
-      const undo = mutate(data);
-      try {
-        r.changed.push(backup());
-      } finally {
-        undo();
+    }
+    log(`round ${round}/${rounds}: first backup`);
+    for (const tool of tools) {
+      results[tool].first.push(backup(tool));
+      sizes[tool].push(duBytes(ctx[tool].repo));
+    }
+    log(`round ${round}/${rounds}: unchanged re-run`);
+    for (const tool of tools) results[tool].unchanged.push(backup(tool));
+    log(`round ${round}/${rounds}: re-run after the change`);
+    const undo = mutate(data);
+    try {
+      for (const tool of tools) {
+        const before = duBytes(ctx[tool].repo);
+        results[tool].changed.push(backup(tool));
+        added[tool].push(duBytes(ctx[tool].repo) - before);
       }
-      added[tool].push(duBytes(repo) - before);
-      // restore the latest snapshot into the (tmpfs) target
+    } finally {
+      undo();
+    }
+    log(`round ${round}/${rounds}: restore`);
+    for (const tool of tools) {
+      const { repo, rcache, env } = ctx[tool];
       const into = join(target, tool);
       rmSync(into, { recursive: true, force: true });
       mkdirSync(into, { recursive: true });
       if (tool === 'civiguard')
-        r.restore.push(
+        results[tool].restore.push(
           timed(
             process.execPath,
             [
@@ -242,10 +256,10 @@ async function main(): Promise<void> {
           ),
         );
       else if (tool === 'restic')
-        r.restore.push(
+        results[tool].restore.push(
           timed(
             'restic',
-            ['restore', 'latest', '--repo', repo, '--cache-dir', join(scratch, 'rcache'), '--target', into],
+            ['restore', 'latest', '--repo', repo, '--cache-dir', rcache, '--target', into],
             env,
           ),
         );
@@ -254,14 +268,19 @@ async function main(): Promise<void> {
           env: { ...process.env, ...env },
           encoding: 'utf8',
         });
-        const last = list.stdout.trim().split('\n').pop()!;
-        r.restore.push(timed('borg', ['extract', `${repo}::${last}`], env, into));
+        results[tool].restore.push(
+          timed('borg', ['extract', `${repo}::${list.stdout.trim().split('\n').pop()!}`], env, into),
+        );
       }
       const got = countFiles(into);
       restored[tool].push(`${got.files} files, ${(got.bytes / MB).toFixed(1)} MB`);
       rmSync(into, { recursive: true, force: true });
+    }
+    log(`round ${round}/${rounds}: check --read-data`);
+    for (const tool of tools) {
+      const { repo, rcache, env } = ctx[tool];
       if (tool === 'civiguard')
-        r.check.push(
+        results[tool].check.push(
           timed(
             process.execPath,
             [cli, 'backup', 'check', '--repo', repo, '--read-data', '--identity', idFile, '--format', 'json'],
@@ -269,12 +288,8 @@ async function main(): Promise<void> {
           ),
         );
       else if (tool === 'restic')
-        r.check.push(
-          timed(
-            'restic',
-            ['check', '--read-data', '--repo', repo, '--cache-dir', join(scratch, 'rcache')],
-            env,
-          ),
+        results[tool].check.push(
+          timed('restic', ['check', '--read-data', '--repo', repo, '--cache-dir', rcache], env),
         );
     }
   }
@@ -289,16 +304,33 @@ async function main(): Promise<void> {
   const c = results.civiguard;
   const rs = results.restic;
   const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : NaN);
+  /** Throughput ratio civiguard/restic, the median of the per-round ratios (each pair ran back to back). */
+  const paired = (step: Step) => {
+    const xs = c[step].map((t, i) => (rs[step][i] ? rs[step][i]!.s / t.s : NaN)).filter(Number.isFinite);
+    return xs.length ? median(xs) : NaN;
+  };
+  const cpu = (t: Timing[]) => (t.length ? median(t.map((x) => x.cpu)) : NaN);
   const rows: string[][] = [];
   const goals: { what: string; value: string; goal: string; ok: boolean | null }[] = [];
   const row = (name: string, f: (t: Tool) => string, rat: string) =>
     rows.push([name, f('civiguard'), f('restic'), f('borg'), rat]);
-  row(
-    'first backup (MB/s)',
-    (t) => fmt(mbps(results[t].first)),
-    fmt(ratio(mbps(c.first), mbps(rs.first)), 2),
-  );
+  row('first backup (MB/s)', (t) => fmt(mbps(results[t].first)), fmt(paired('first'), 2));
   row('first backup (s)', (t) => fmt(sec(results[t].first), 2), '');
+  row(
+    'first backup, CPU s (user+sys)',
+    (t) => fmt(cpu(results[t].first), 1),
+    fmt(ratio(cpu(rs.first), cpu(c.first)), 2),
+  );
+  row(
+    'restore, CPU s',
+    (t) => fmt(cpu(results[t].restore), 1),
+    fmt(ratio(cpu(rs.restore), cpu(c.restore)), 2),
+  );
+  row(
+    'check --read-data, CPU s',
+    (t) => fmt(cpu(results[t].check), 1),
+    fmt(ratio(cpu(rs.check), cpu(c.check)), 2),
+  );
   row(
     'peak RSS, first backup (MB)',
     (t) => fmt(median(results[t].first.map((x) => x.rssKb)) / 1024, 0),
@@ -311,22 +343,14 @@ async function main(): Promise<void> {
   );
   row('re-run after 200 files + 1 MB dump (s)', (t) => fmt(sec(results[t].changed), 2), '');
   row('  new data stored (MB)', (t) => fmt(median(added[t]) / MB, 1), '');
-  row(
-    'restore into tmpfs (MB/s)',
-    (t) => fmt(mbps(results[t].restore)),
-    fmt(ratio(mbps(c.restore), mbps(rs.restore)), 2),
-  );
-  row(
-    'check --read-data (MB/s of dataset)',
-    (t) => fmt(mbps(results[t].check)),
-    fmt(ratio(mbps(c.check), mbps(rs.check)), 2),
-  );
+  row('restore into tmpfs (MB/s)', (t) => fmt(mbps(results[t].restore)), fmt(paired('restore'), 2));
+  row('check --read-data (MB/s of dataset)', (t) => fmt(mbps(results[t].check)), fmt(paired('check'), 2));
   row(
     'repository size (MB)',
     (t) => fmt(median(sizes[t]) / MB, 1),
     fmt(ratio(median(sizes.civiguard), median(sizes.restic)), 3),
   );
-  const cFirst = ratio(mbps(c.first), mbps(rs.first));
+  const cFirst = paired('first');
   goals.push({
     what: 'first backup vs restic',
     value: `${fmt(cFirst, 2)}×`,
@@ -346,14 +370,14 @@ async function main(): Promise<void> {
     goal: '< 5 %',
     ok: addPct < 5,
   });
-  const rRatio = ratio(mbps(c.restore), mbps(rs.restore));
+  const rRatio = paired('restore');
   goals.push({
     what: 'restore vs restic',
     value: `${fmt(rRatio, 2)}×`,
     goal: '≥ 1×',
     ok: Number.isFinite(rRatio) ? rRatio >= 1 : null,
   });
-  const kRatio = ratio(mbps(c.check), mbps(rs.check));
+  const kRatio = paired('check');
   goals.push({
     what: 'check --read-data vs restic',
     value: `${fmt(kRatio, 2)}×`,
@@ -389,6 +413,9 @@ async function main(): Promise<void> {
     `civiguard CLI startup (--version): ${fmt(startup.s, 2)} s; restored: ${tools.map((t) => `${t} ${restored[t][0]}`).join('; ')}`,
   );
   out.push('');
+  out.push(
+    'civ/restic: throughput ratio (median of per-round ratios; > 1 means civiguard is faster); CPU rows: restic CPU / civiguard CPU',
+  );
   out.push(line(['step', 'civiguard', 'restic', 'borg lz4', 'civ/restic']));
   out.push(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) out.push(line(r));
@@ -400,10 +427,8 @@ async function main(): Promise<void> {
     );
   const text = out.join('\n') + '\n';
   process.stdout.write(text);
-  const resDir = join(repoRoot, 'bench/backup/results');
-  mkdirSync(resDir, { recursive: true });
   writeFileSync(
-    join(resDir, 'latest.json'),
+    join(root, 'results-latest.json'),
     JSON.stringify(
       {
         date: new Date().toISOString(),
