@@ -363,7 +363,7 @@ function dataIsActive(value: string): boolean {
 }
 
 const CSS_CODE =
-  /expression\s{0,16}\(|javascript:|vbscript:|behavior\s{0,16}:|-moz-binding|@import|url\s{0,16}\(\s{0,16}['"]?\s{0,16}(?:javascript|vbscript|data):/;
+  /expression\s{0,16}\(|javascript:|vbscript:|behavior\s{0,16}:|-moz-binding|@import|url\s{0,16}\(\s{0,16}(?:['"]\s{0,16})?(?:javascript|vbscript|data):/;
 
 function judgeTag(tag: Tag, emit: Emit, html: boolean, strictEvents = false): boolean {
   let found = false;

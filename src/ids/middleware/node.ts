@@ -6,7 +6,7 @@
  *
  * @example
  * import { createServer } from 'node:http';
- * import { withIds } from 'civiguard/ids/middleware/node';
+ * import { withIds } from 'civiguard/dist/ids/middleware/node.js';
  * createServer(withIds((req, res) => res.end('ok'), { log: '/var/log/civiguard/ids.jsonl' })).listen(8080);
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
