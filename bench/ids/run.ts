@@ -218,7 +218,10 @@ if (WITH_CRS && !crsProblem) {
   say(line(widths.map((w) => '-'.repeat(w))));
   for (const b of body) say(line(b));
   say(
-    '   ours: full set; reference columns: shared/corpora/README.md; "CRS here": Apache 2.4 + ModSecurity 2.9 + Debian CRS 3.3.4,',
+    '   ours: full set at the log threshold (25); ours ≥75: at the block threshold; reference columns: shared/corpora/README.md;',
+  );
+  say(
+    '   "CRS here": Apache 2.4 + ModSecurity 2.9 + Debian CRS 3.3.4 (inbound anomaly threshold 5, its only decision),',
   );
   say('   one value per form POST, 403 counted, samples of ≤ 3000 values (rich text posted as msg_html).');
   if (!WITH_CRS) say('   CRS columns measured here skipped (--quick / --no-crs).');
