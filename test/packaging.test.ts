@@ -47,6 +47,18 @@ describe('packed package', { timeout: 600_000 }, () => {
     const scan = spawnSync(bin, ['ids', 'scan', "1' OR '1'='1' -- "], { encoding: 'utf8' });
     assert.equal(scan.status, 0, scan.stderr);
     assert.match(scan.stdout, /sqli/);
+    // The library entry points resolve through the exports map.
+    const lib = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const c = await import('civiguard'); const i = await import('civiguard/ids'); await import('civiguard/ids/middleware/node'); console.log(typeof c.runAudit, c.ALL_CHECKS.length > 40, i.createIds().inspect({ query: { q: \"1' OR '1'='1\" } }).decision);",
+      ],
+      { cwd: app, encoding: 'utf8' },
+    );
+    assert.equal(lib.status, 0, lib.stderr);
+    assert.match(lib.stdout, /^function true (log|warn|block)/);
     const usage = spawnSync(bin, ['audit'], { encoding: 'utf8' });
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /audit needs a URL/);
