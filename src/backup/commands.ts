@@ -600,7 +600,7 @@ export async function copyCommand(
 // ------------------------------------------------------------------ drill
 
 export async function drillCommand(
-  flags: { repo: string[]; identity: string; scratchDb: string; snapshot?: string; format?: string },
+  flags: { repo: string[]; identity?: string; scratchDb: string; snapshot?: string; format?: string },
   io: Io,
 ): Promise<number> {
   const human = flags.format ? flags.format === 'text' : io.human;

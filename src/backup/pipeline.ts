@@ -11,14 +11,15 @@ import { dataName } from './backends/backend.js';
 import type { BlobRow, BlobType, IndexPack, PackHeader } from './format.js';
 import { PACK_MAGIC, packTrailer, zjson } from './format.js';
 import type { SealedBatch } from './worker/codec.js';
-import { sealedCapacity } from './worker/codec.js';
+import { encodeBatch, sealedCapacity } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
 /**
  * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): packs are closed before a
  * blob would take them past 4 MiB, and a pack buffer also holds one maximal blob (4 MiB chunk +
  * seal) alone; batches to the workers carry up to 1 MiB or 512 blobs (or one bigger chunk alone);
- * at most one batch per worker is in flight, and one pack is written while the next one fills. Every buffer is recycled.
+ * at most one batch per worker is in flight (when all are busy, the calling thread seals the next
+ * batch itself), and one pack is written while the next one fills. Every buffer is recycled.
  */
 export const PACK_TARGET = 4 * 1024 * 1024;
 const PACK_CAPACITY = PACK_TARGET + 64 * 1024;
@@ -193,7 +194,7 @@ export class Pipeline {
 
   /** Resolves when there is room for more work (bounded memory). */
   async room(): Promise<void> {
-    while (!this.error && (this.encodingBatches >= this.pool.size || this.uploads.size > MAX_UPLOADS)) {
+    while (!this.error && this.uploads.size > MAX_UPLOADS) {
       await new Promise<void>((r) => this.waiters.push(r));
     }
     this.check();
@@ -206,6 +207,16 @@ export class Pipeline {
     this.items = [];
     this.fill = 0;
     this.batch = new Uint8Array(this.takeIn());
+    if (this.encodingBatches >= this.pool.size) {
+      // every worker is busy: seal this batch here instead of waiting, so that the reading thread's
+      // spare time goes to compression too (two cores busy with one worker thread)
+      try {
+        this.onSealed(encodeBatch({ buf, items }, this.takeOut(), this.key, this.level));
+      } catch (e) {
+        this.error ??= e instanceof Error ? e : new Error(String(e));
+      }
+      return;
+    }
     this.encodingBatches++;
     const job = this.pool
       .encode({ buf, items }, this.takeOut(), this.key, this.level)

@@ -184,10 +184,7 @@ export function registerBackup(program: Command): void {
       'restore the latest dump into a scratch database, compare row counts, sanity-check, drop it, record the result',
     )
     .requiredOption('--repo <repo>', 'repository', collect)
-    .requiredOption(
-      '--identity <file>',
-      'age identity file (or a passphrase repository and $CIVIGUARD_PASSPHRASE)',
-    )
+    .option('--identity <file>', 'age identity file (a passphrase repository uses $CIVIGUARD_PASSPHRASE)')
     .requiredOption(
       '--scratch-db <dsn>',
       'server and account for the scratch database (mysql://user:pass@host:port/)',
@@ -197,7 +194,7 @@ export function registerBackup(program: Command): void {
     .action(
       async (flags: {
         repo: string[];
-        identity: string;
+        identity?: string;
         scratchDb: string;
         snapshot?: string;
         format?: string;
