@@ -18,15 +18,17 @@ import type { WorkerPool } from './worker/pool.js';
  * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): packs are closed before a
  * blob would take them past 4 MiB, and a pack buffer also holds one maximal blob (4 MiB chunk +
  * seal) alone; batches to the workers carry up to 1 MiB or 512 blobs (or one bigger chunk alone);
- * at most one batch per worker is in flight (when all are busy, the calling thread seals the next
- * batch itself), and one pack is written while the next one fills. Every buffer is recycled.
+ * at most three batches per worker are queued (beyond that the calling thread seals the next batch
+ * itself), and one pack is written while the next one fills. Every buffer is recycled.
  */
 export const PACK_TARGET = 4 * 1024 * 1024;
 const PACK_CAPACITY = PACK_TARGET + 64 * 1024;
 const BATCH_BYTES = 1024 * 1024;
 const BATCH_COUNT = 512;
 const BATCH_CAPACITY = 4 * 1024 * 1024 + 64 * 1024;
-const MAX_UPLOADS = 1;
+const MAX_UPLOADS = 2;
+/** Batches queued per worker before the calling thread seals one itself (measured best at 3). */
+const QUEUE_PER_WORKER = 3;
 
 export interface Destination {
   backend: Backend;
@@ -207,9 +209,9 @@ export class Pipeline {
     this.items = [];
     this.fill = 0;
     this.batch = new Uint8Array(this.takeIn());
-    if (this.encodingBatches >= this.pool.size) {
-      // every worker is busy: seal this batch here instead of waiting, so that the reading thread's
-      // spare time goes to compression too (two cores busy with one worker thread)
+    if (this.encodingBatches >= QUEUE_PER_WORKER * this.pool.size) {
+      // every worker has a queue: seal this batch here instead of waiting, so that the reading
+      // thread's spare time goes to compression too (two cores busy with one worker thread)
       try {
         this.onSealed(encodeBatch({ buf, items }, this.takeOut(), this.key, this.level));
       } catch (e) {
