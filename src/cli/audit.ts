@@ -24,28 +24,15 @@ const list = (v: string, prev: string[] = []) => [
     .filter(Boolean),
 ];
 
-interface AuditFlags {
-  root?: string;
-  cms?: string;
-  resolve?: string[];
-  ca?: string[];
-  ssh?: string;
-  ftp?: string;
-  db?: string;
-  accessLog?: string[];
-  only?: string[];
-  skip?: string[];
-  format?: string;
-  output?: string;
-  failOn?: string;
-  webUser?: string;
-  useSiteDb?: boolean;
-  allowErrors?: boolean;
-  httpUrl?: string;
+/** The flags as commander hands them over: the config keys of the same names, plus the CLI-only ones. */
+type AuditFlags = Omit<
+  AuditConfig,
+  'url' | 'timeout' | 'allowedCountries' | 'backupMaxAgeHours' | 'drillMaxAgeDays' | 'backupRepos'
+> & {
   timeout?: string;
   config?: string;
   backupRepo?: string[];
-}
+};
 
 export function registerAudit(program: Command): void {
   program
