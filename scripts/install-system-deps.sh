@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS=(nginx-light openssl ca-certificates mariadb-server mariadb-client openssh-server openssh-client vsftpd
       php-fpm php-mysql wordpress apache2 libapache2-mod-security2 modsecurity-crs age procps iproute2
-      restic borgbackup util-linux)
+      restic borgbackup util-linux chromium fonts-dejavu-core)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
