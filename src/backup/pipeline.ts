@@ -196,6 +196,9 @@ export class Pipeline {
 
   /** Resolves when there is room for more work (bounded memory). */
   async room(): Promise<void> {
+    // let the event loop deliver finished batches (worker messages are macrotasks: a microtask-only
+    // await would leave the queue looking full and starve the workers)
+    if (this.encodingBatches > 0) await new Promise<void>((r) => setImmediate(r));
     while (!this.error && this.uploads.size > MAX_UPLOADS) {
       await new Promise<void>((r) => this.waiters.push(r));
     }
