@@ -13,9 +13,13 @@ import type { Compressor } from 'zstd-napi';
 import { CiviguardError } from '../core/errors.js';
 
 type ZstdModule = typeof ZstdNapi;
-type ZstdBinding = {
+/** The low-level binding: frame inspection, and contexts that compress into caller-provided buffers. */
+export type ZstdBinding = {
   getFrameContentSize(buf: Uint8Array): number | null;
   findFrameCompressedSize(buf: Uint8Array): number;
+  compressBound(size: number): number;
+  CCtx: new () => { compress(dst: Uint8Array, src: Uint8Array, level: number): number };
+  DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number };
 };
 
 const require = createRequire(import.meta.url);
@@ -35,6 +39,11 @@ function zstd(): { zstd: ZstdModule; binding: ZstdBinding } {
     );
   }
   return loaded;
+}
+
+/** The binding (loaded on first use, like the rest of zstd-napi). */
+export function zstdBinding(): ZstdBinding {
+  return zstd().binding;
 }
 
 export class ZstdError extends Error {}

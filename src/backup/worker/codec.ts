@@ -4,8 +4,9 @@
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
-import binding from 'zstd-napi/binding.js';
 import { NONCE_LEN, TAG_LEN } from '../crypto.js';
+import type { ZstdBinding } from '../zstd.js';
+import { zstdBinding } from '../zstd.js';
 import type { BlobRow, BlobType, PackHeader } from '../format.js';
 import {
   PACK_MAGIC,
@@ -39,8 +40,19 @@ export function sealedCapacity(plainCapacity: number, maxItems: number): number 
   return plainCapacity + maxItems * (NONCE_LEN + TAG_LEN);
 }
 
-const cctx = new binding.CCtx();
-const dctx = new binding.DCtx();
+/** zstd contexts of this thread, made on first use (zstd-napi loads lazily: see zstd.ts). */
+let contexts: {
+  binding: ZstdBinding;
+  cctx: InstanceType<ZstdBinding['CCtx']>;
+  dctx: InstanceType<ZstdBinding['DCtx']>;
+} | null = null;
+function zctx(): NonNullable<typeof contexts> {
+  if (!contexts) {
+    const binding = zstdBinding();
+    contexts = { binding, cctx: new binding.CCtx(), dctx: new binding.DCtx() };
+  }
+  return contexts;
+}
 let scratch = Buffer.allocUnsafeSlow(0);
 let plainScratch = Buffer.allocUnsafeSlow(0);
 
@@ -85,9 +97,10 @@ export function openBlobInto(
     fail(`blob ${id}: authentication failed (damaged, or sealed with another key)`);
   }
   if (loc.compressed) {
+    const z = zctx();
     let size: number | null;
     try {
-      size = binding.getFrameContentSize(plainScratch.subarray(0, p));
+      size = z.binding.getFrameContentSize(plainScratch.subarray(0, p));
     } catch {
       fail(`blob ${id}: not a zstd frame`);
     }
@@ -95,7 +108,7 @@ export function openBlobInto(
       fail(`blob ${id}: zstd frame says ${size} bytes, index says ${loc.rawLength}`);
     let n: number;
     try {
-      n = dctx.decompress(dst.subarray(0, loc.rawLength), plainScratch.subarray(0, p));
+      n = z.dctx.decompress(dst.subarray(0, loc.rawLength), plainScratch.subarray(0, p));
     } catch {
       fail(`blob ${id}: zstd data is damaged`);
     }
@@ -128,6 +141,7 @@ export function encodeBatch(
     let body: Uint8Array = raw;
     let compressed: 0 | 1 = 0;
     if (it.len >= 64) {
+      const { binding, cctx } = zctx();
       const bound = binding.compressBound(it.len);
       if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
       const zlen = cctx.compress(scratch, raw, level);
