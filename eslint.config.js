@@ -1,7 +1,9 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'tmp/**', '.scratch/**', 'eslint.config.js', 'scripts/**/*.mjs'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'tmp/**', '.scratch/**', 'eslint.config.js', 'scripts/**/*.mjs'],
+  },
   ...tseslint.configs.strict,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
