@@ -24,12 +24,10 @@ import { WorkerPool } from './worker/pool.js';
 import { defaultCacheDir } from './files-cache.js';
 import type { CopyResult } from './copy.js';
 import { copyRepository } from './copy.js';
-import { drillSnapshot, recordDrill } from './drill.js';
 import { makeEscrow, storeEscrow } from './escrow.js';
 import type { PruneResult } from './prune.js';
 import { prune } from './prune.js';
 import { applyRetention, parsePolicy } from './retention.js';
-import { databasesFromSettings, loadRunConfig } from './run-config.js';
 import { discoverSitePaths } from './sources/site-layout.js';
 
 export interface Io {
@@ -424,7 +422,9 @@ export async function unlockCommand(flags: { repo: string[] }, io: Io): Promise<
 // ------------------------------------------------------------------ run from the CLI (config, settings, schedule)
 
 export async function runFromCli(raw: Record<string, unknown>, signal: AbortSignal): Promise<number> {
-  const cfg = typeof raw.config === 'string' ? loadRunConfig(raw.config) : {};
+  // the config schema (ajv, yaml) and the settings parser load only when a run uses them
+  const rc = typeof raw.config === 'string' || raw.settings ? await import('./run-config.js') : null;
+  const cfg = rc && typeof raw.config === 'string' ? rc.loadRunConfig(raw.config) : {};
   const list = (k: string) => (Array.isArray(raw[k]) ? (raw[k] as string[]) : []);
   const settings = (raw.settings as string | undefined) ?? cfg.settings;
   const siteRoot = (raw.siteRoot as string | undefined) ?? cfg.siteRoot;
@@ -435,7 +435,11 @@ export async function runFromCli(raw: Record<string, unknown>, signal: AbortSign
     repo: [...(cfg.repos ?? []), ...list('repo')],
     optionalRepo: [...(cfg.optionalRepos ?? []), ...list('optionalRepo')],
     path: [...site.paths, ...(cfg.paths ?? []), ...list('path')],
-    db: [...(settings ? databasesFromSettings(settings) : []), ...(cfg.databases ?? []), ...list('db')],
+    db: [
+      ...(settings ? (rc ?? (await import('./run-config.js'))).databasesFromSettings(settings) : []),
+      ...(cfg.databases ?? []),
+      ...list('db'),
+    ],
     exclude: [...(cfg.exclude ?? []), ...list('exclude')],
     noDefaultExcludes: raw.defaultExcludes === false || cfg.defaultExcludes === false,
     cacheDir: (raw.cacheDir as string | undefined) ?? cfg.cacheDir,
@@ -616,6 +620,7 @@ export async function drillCommand(
     });
     try {
       const snap = await repo.findSnapshot(flags.snapshot ?? 'latest');
+      const { drillSnapshot, recordDrill } = await import('./drill.js'); // mysql2: only for drills
       const rec = await drillSnapshot(repo, snap, scratch, { note: (m) => io.err(`${m}\n`) });
       await recordDrill([repo], rec);
       if (!human) io.out(json(rec));

@@ -35,3 +35,22 @@ export function gcEvery(everyBytes: number, type: 'minor' | 'major' = 'minor'): 
     load()?.({ type });
   };
 }
+
+let youngKeptSmall = false;
+
+/**
+ * Stops the young generation of this thread from growing past its initial size. The backup's calling
+ * thread keeps tens of MB of long-lived small objects (index, files cache, tree) that are born young,
+ * and V8 answers their survival by doubling the semi-spaces up to 16 MB each: about 25 MB of RSS that
+ * buys nothing here (measured on the bench's first backup: peak RSS −25 MB, no loss of speed).
+ * `--max-semi-space-size` cannot change once the heap exists; the growth factor is read at each growth.
+ */
+export function keepYoungGenerationSmall(): void {
+  if (youngKeptSmall) return;
+  youngKeptSmall = true;
+  try {
+    setFlagsFromString('--semi-space-growth-factor=1');
+  } catch {
+    // an engine without the flag just keeps its default
+  }
+}

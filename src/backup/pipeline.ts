@@ -1,34 +1,35 @@
 /**
- * The write path of `run`: new blobs are batched, compressed and sealed by the worker pool, packed
- * into ~16 MiB pack files, and each pack is written to every live destination. Backpressure keeps
+ * The write path of `run`: new blobs are batched, then compressed and sealed straight into ~4 MiB
+ * pack files by the worker pool (or by this thread when the workers are busy), and each pack is written to every live destination. Backpressure keeps
  * memory bounded (encode batches in flight, packs being uploaded). A destination whose write fails is
  * marked failed and dropped; the others go on.
  */
-import { createHash } from 'node:crypto';
 import { CiviguardError, describeError } from '../core/errors.js';
+import { DATA_CHUNKS } from './chunker.js';
 import type { Backend } from './backends/backend.js';
 import { dataName } from './backends/backend.js';
-import type { BlobRow, BlobType, IndexPack, PackHeader } from './format.js';
-import { PACK_MAGIC, packTrailer, zjson } from './format.js';
-import type { SealedBatch } from './worker/codec.js';
-import { encodeBatch, sealedCapacity } from './worker/codec.js';
+import type { BlobType, IndexPack } from './format.js';
+import type { FinishedPack } from './pack-builder.js';
+import { PACK_CAPACITY } from './pack-builder.js';
+import type { PackedBatch, PlainBatch } from './worker/codec.js';
+import { Packer, fromMessage } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
 /**
- * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): packs are closed before a
- * blob would take them past 4 MiB, and a pack buffer also holds one maximal blob (4 MiB chunk +
- * seal) alone; batches to the workers carry up to 1 MiB or 512 blobs (or one bigger chunk alone);
- * at most three batches per worker are queued (beyond that the calling thread seals the next batch
- * itself), and one pack is written while the next one fills. Every buffer is recycled.
+ * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): batches to the workers carry
+ * up to 1 MiB or 512 blobs; a chunk bigger than that (data chunks reach 4 MiB) travels alone in a
+ * buffer of the big size. At most two batches per worker are queued (beyond that the calling thread
+ * seals the next batch itself, into its own pack); each sealing thread fills one pack buffer
+ * (pack-builder.ts) and at most MAX_UPLOADS + 1 finished packs are being written.
+ * Every batch and pack buffer is recycled, never freed: glibc raises its mmap threshold to the size of
+ * a freed mmapped block, after which blocks that size come from (and stay in) the malloc heap.
  */
-export const PACK_TARGET = 4 * 1024 * 1024;
-const PACK_CAPACITY = PACK_TARGET + 64 * 1024;
 const BATCH_BYTES = 1024 * 1024;
+const BIG_BYTES = DATA_CHUNKS.max;
 const BATCH_COUNT = 512;
-const BATCH_CAPACITY = 4 * 1024 * 1024 + 64 * 1024;
-const MAX_UPLOADS = 2;
-/** Batches queued per worker before the calling thread seals one itself (measured best at 3). */
-const QUEUE_PER_WORKER = 3;
+const MAX_UPLOADS = 1;
+/** Batches queued per worker before the calling thread seals one itself. */
+const QUEUE_PER_WORKER = 2;
 
 export interface Destination {
   backend: Backend;
@@ -37,75 +38,6 @@ export interface Destination {
   error: string | null;
   /** Packs written to this destination in this run (for its index file). */
   packs: IndexPack[];
-}
-
-export interface FinishedPack {
-  id: string;
-  size: number;
-  parts: Uint8Array[];
-  header: PackHeader;
-  /** The pack's buffer, to recycle once it is written. */
-  buffer: Buffer;
-}
-
-/** Builds pack files from sealed blobs, copying them into one buffer per pack. */
-export class PackBuilder {
-  private buf: Buffer;
-  private size = PACK_MAGIC.length;
-  private rows: BlobRow[] = [];
-  private readonly keys: string[] = [];
-
-  constructor(
-    private readonly capacity = PACK_CAPACITY,
-    private readonly take: () => Buffer = () => Buffer.allocUnsafeSlow(capacity),
-  ) {
-    this.buf = take();
-    PACK_MAGIC.copy(this.buf, 0);
-  }
-
-  get bytes(): number {
-    return this.size;
-  }
-
-  get count(): number {
-    return this.rows.length;
-  }
-
-  /** True when a sealed blob of `len` bytes still fits into this pack's buffer. */
-  fits(len: number): boolean {
-    return this.size + len <= this.capacity;
-  }
-
-  add(
-    id: string,
-    type: BlobType,
-    sealed: Uint8Array,
-    rawLength: number,
-    compressed: 0 | 1,
-    key: string,
-  ): void {
-    if (!this.fits(sealed.length)) throw new Error('blob does not fit into the pack buffer');
-    let ki = this.keys.indexOf(key);
-    if (ki < 0) ki = this.keys.push(key) - 1;
-    this.rows.push([id, type, this.size, sealed.length, rawLength, compressed, ki]);
-    this.buf.set(sealed, this.size);
-    this.size += sealed.length;
-  }
-
-  finish(): FinishedPack {
-    const header: PackHeader = { v: 1, keys: [...this.keys], blobs: this.rows };
-    const h = zjson(header);
-    const parts = [this.buf.subarray(0, this.size), h, packTrailer(h.length)];
-    const hash = createHash('sha256');
-    for (const p of parts) hash.update(p);
-    const pack = { id: hash.digest('hex'), size: this.size + h.length + 8, parts, header, buffer: this.buf };
-    this.buf = this.take();
-    PACK_MAGIC.copy(this.buf, 0);
-    this.rows = [];
-    this.size = PACK_MAGIC.length;
-    this.keys.length = 0;
-    return pack;
-  }
 }
 
 export interface PipelineStats {
@@ -122,15 +54,16 @@ export class Pipeline {
   private readonly seen = new Set<string>();
   /** Recycled buffers: batch inputs, sealed outputs, packs. */
   private readonly freeIn: ArrayBuffer[] = [];
-  private readonly freeOut: ArrayBuffer[] = [];
-  private readonly freePacks: Buffer[] = [];
+  private readonly freeBig: ArrayBuffer[] = [];
+  private readonly freePacks: ArrayBuffer[] = [];
   private batch: Uint8Array;
   private items: { id: string; type: BlobType; off: number; len: number }[] = [];
   private fill = 0;
   private encodingBatches = 0;
   private readonly encodes = new Set<Promise<void>>();
   private readonly uploads = new Set<Promise<void>>();
-  private readonly builder: PackBuilder;
+  /** Seals the batches this thread takes on itself (see flushBatch). */
+  private readonly packer: Packer;
   private waiters: (() => void)[] = [];
   private error: Error | null = null;
 
@@ -145,18 +78,11 @@ export class Pipeline {
     private readonly onPackWritten: (bytes: number) => void = () => undefined,
   ) {
     this.batch = new Uint8Array(this.takeIn());
-    this.builder = new PackBuilder(
-      PACK_CAPACITY,
-      () => this.freePacks.pop() ?? Buffer.allocUnsafeSlow(PACK_CAPACITY),
-    );
+    this.packer = new Packer(key, keyId, level, () => this.freePacks.pop() ?? new ArrayBuffer(PACK_CAPACITY));
   }
 
   private takeIn(): ArrayBuffer {
-    return this.freeIn.pop() ?? new ArrayBuffer(BATCH_CAPACITY);
-  }
-
-  private takeOut(): ArrayBuffer {
-    return this.freeOut.pop() ?? new ArrayBuffer(sealedCapacity(BATCH_CAPACITY, BATCH_COUNT));
+    return this.freeIn.pop() ?? new ArrayBuffer(BATCH_BYTES);
   }
 
   /** True when the blob is already stored or queued (no need to hand its data over). */
@@ -168,11 +94,17 @@ export class Pipeline {
   add(id: string, type: BlobType, data: Uint8Array): void {
     this.check();
     if (this.has(id)) return;
-    if (data.length > BATCH_CAPACITY)
-      throw new Error(`blob of ${data.length} bytes exceeds the batch capacity`);
     this.seen.add(id);
-    // keep batches small: a buffer's touched memory is at most max(BATCH_BYTES, one chunk)
-    if (this.fill > 0 && this.fill + data.length > BATCH_BYTES) this.flushBatch();
+    if (data.length > BATCH_BYTES) {
+      // a big chunk travels alone
+      if (data.length > BIG_BYTES) throw new Error(`blob of ${data.length} bytes is too big`);
+      this.flushBatch();
+      const own = this.freeBig.pop() ?? new ArrayBuffer(BIG_BYTES);
+      new Uint8Array(own).set(data);
+      this.dispatch(own, [{ id, type, off: 0, len: data.length }]);
+      return;
+    }
+    if (this.fill + data.length > BATCH_BYTES) this.flushBatch();
     this.batch.set(data, this.fill);
     this.items.push({ id, type, off: this.fill, len: data.length });
     this.fill += data.length;
@@ -212,20 +144,29 @@ export class Pipeline {
     this.items = [];
     this.fill = 0;
     this.batch = new Uint8Array(this.takeIn());
+    this.dispatch(buf, items);
+  }
+
+  /** Hands a batch to a worker, or seals it on this thread when every worker has a queue. */
+  private dispatch(buf: ArrayBuffer, items: PlainBatch['items']): void {
     if (this.encodingBatches >= QUEUE_PER_WORKER * this.pool.size) {
       // every worker has a queue: seal this batch here instead of waiting, so that the reading
       // thread's spare time goes to compression too (two cores busy with one worker thread)
       try {
-        this.onSealed(encodeBatch({ buf, items }, this.takeOut(), this.key, this.level));
+        const added = this.packer.add({ buf, items });
+        this.recycle(buf);
+        this.onPacked(added, this.packer.take());
       } catch (e) {
         this.error ??= e instanceof Error ? e : new Error(String(e));
       }
       return;
     }
     this.encodingBatches++;
+    // hand a written pack buffer back with the batch, so that workers recycle them too
+    const free = this.freePacks.length > 1 ? [this.freePacks.pop()!] : [];
     const job = this.pool
-      .encode({ buf, items }, this.takeOut(), this.key, this.level)
-      .then((sealed) => this.onSealed(sealed))
+      .pack({ buf, items }, this.key, this.keyId, this.level, free)
+      .then((r) => this.onWorkerPacked(r))
       .catch((e: unknown) => {
         this.error ??= e instanceof Error ? e : new Error(String(e));
       })
@@ -237,30 +178,27 @@ export class Pipeline {
     this.encodes.add(job);
   }
 
-  private onSealed(s: SealedBatch): void {
-    const all = new Uint8Array(s.buf);
-    for (const it of s.items) {
-      if (this.builder.count > 0 && (this.builder.bytes + it.len > PACK_TARGET || !this.builder.fits(it.len)))
-        this.writePack();
-      this.builder.add(
-        it.id,
-        it.type,
-        all.subarray(it.off, it.off + it.len),
-        it.rawLength,
-        it.compressed,
-        this.keyId,
-      );
-      this.stats.newBlobs++;
-      this.stats.newRawBytes += it.rawLength;
-      this.stats.newBytes += it.len;
-    }
-    this.freeIn.push(s.in);
-    this.freeOut.push(s.buf);
+  private recycle(buf: ArrayBuffer): void {
+    (buf.byteLength === BIG_BYTES ? this.freeBig : this.freeIn).push(buf);
   }
 
-  private writePack(): void {
-    if (this.builder.count === 0) return;
-    const pack = this.builder.finish();
+  private onWorkerPacked(r: PackedBatch): void {
+    if (r.in) this.recycle(r.in);
+    this.freePacks.push(...r.spare);
+    this.onPacked(r, r.packs.map(fromMessage));
+  }
+
+  private onPacked(
+    added: { blobs: number; rawBytes: number; sealedBytes: number },
+    packs: FinishedPack[],
+  ): void {
+    this.stats.newBlobs += added.blobs;
+    this.stats.newRawBytes += added.rawBytes;
+    this.stats.newBytes += added.sealedBytes;
+    for (const p of packs) this.writePack(p);
+  }
+
+  private writePack(pack: FinishedPack): void {
     this.stats.packs++;
     const name = dataName(pack.id);
     const live = this.dests.filter((d) => d.error === null);
@@ -288,7 +226,9 @@ export class Pipeline {
     this.flushBatch();
     while (this.encodes.size) await Promise.all([...this.encodes]);
     if (this.error) throw this.error;
-    this.writePack();
+    this.packer.flush();
+    this.onPacked({ blobs: 0, rawBytes: 0, sealedBytes: 0 }, this.packer.take());
+    for (const r of await this.pool.flushPacks(this.key, this.keyId, this.level)) this.onWorkerPacked(r);
     while (this.uploads.size) await Promise.all([...this.uploads]);
     this.check();
   }

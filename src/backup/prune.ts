@@ -15,8 +15,8 @@ import type { Backend } from './backends/backend.js';
 import { dataName } from './backends/backend.js';
 import { HEX64 } from './format.js';
 import type { IndexPack } from './format.js';
-import { PackBuilder, PACK_TARGET } from './pipeline.js';
-import type { FinishedPack } from './pipeline.js';
+import { PackBuilder } from './pack-builder.js';
+import type { FinishedPack } from './pack-builder.js';
 import type { Repository } from './repository.js';
 import { Repository as Repo } from './repository.js';
 
@@ -111,8 +111,9 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
     for (const r of p.rows) {
       const key = p.keys[r[6]]!;
       usedKeys.add(key);
+      // close the pack first when this blob would take it past the target (or not fit at all)
+      if (builder.full(r[3])) await flush();
       builder.add(r[0], r[1], span.subarray(r[2], r[2] + r[3]), r[4], r[5], key);
-      if (builder.bytes >= PACK_TARGET) await flush();
     }
   }
   await flush();

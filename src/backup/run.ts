@@ -271,7 +271,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const roots: string[] = [];
     let doneBytes = 0;
     let doneFiles = 0;
-    const collect = gcEvery(16 * 1024 * 1024);
+    const collect = gcEvery(4 * 1024 * 1024);
     /** Bytes actually read (not those of unchanged files skipped via the files cache). */
     let readBytes = 0;
     let collected = 0;

@@ -1,34 +1,11 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { VERSION } from '../version.js';
-import { registerAudit } from './audit.js';
-import { registerBackup } from './backup.js';
-import { registerDemo } from './demo.js';
-import { registerIds } from './ids.js';
-import { handleCliError } from './errors.js';
+/**
+ * The entry point. It only tunes the heap, then loads the program: for `backup` commands the young
+ * generation is kept at its initial size (see backup/gc.ts). That must happen before the other modules
+ * are even parsed (loading them grows the semi-spaces), hence the dynamic import. Other commands keep
+ * V8's defaults: the IDS scanner allocates fast and is better served by a large young generation.
+ */
+import { keepYoungGenerationSmall } from '../backup/gc.js';
 
-/** Builds the command tree; each command lives in its own file and loads its heavy parts lazily. */
-export function buildProgram(): Command {
-  const program = new Command('civiguard')
-    .description('security toolkit for self-hosted CiviCRM sites')
-    .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ outputError: (s, write) => write(s.replace(/^error:/, 'civiguard:')) });
-  registerAudit(program);
-  registerDemo(program);
-  registerIds(program);
-  registerBackup(program);
-  for (const c of program.commands) c.exitOverride();
-  return program;
-}
-
-async function main(): Promise<void> {
-  try {
-    await buildProgram().parseAsync(process.argv);
-  } catch (e) {
-    process.exitCode = handleCliError(e);
-  }
-}
-
-await main();
+if (process.argv[2] === 'backup') keepYoungGenerationSmall();
+await (await import('./program.js')).main(process.argv);

@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeAtomic } from '../core/write-atomic.js';
 import { join, relative } from 'node:path';
 import { buildTarget } from '../audit/build-target.js';
 import { runAudit } from '../audit/run-audit.js';
@@ -63,16 +64,6 @@ export interface DemoOutcome {
   tempDir: string;
   /** 0: every registered planted check behaved as planted; 1: one did not. */
   exitCode: 0 | 1;
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (e) {
-    throw new CiviguardError('E_IO', `cannot write ${file}: ${describeError(e)}`);
-  }
 }
 
 /** The planted-problem table printed after the report. */

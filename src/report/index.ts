@@ -1,8 +1,8 @@
 import type { Report } from '../core/result.js';
 import { renderJson } from './json.js';
 
-export const FORMATS = ['text', 'json', 'sarif', 'html', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
+import type { Format } from './formats.js';
+export { FORMATS, type Format } from './formats.js';
 
 export interface RenderOptions {
   /** Colours for the text format (off when NO_COLOR is set or not a TTY). */

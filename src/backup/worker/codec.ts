@@ -1,6 +1,6 @@
 /**
  * The CPU-heavy parts of the format, as pure functions over batches, run in worker threads
- * (worker/pool.ts) and in-thread by tests: compress + seal blobs, and verify whole packs.
+ * (worker/pool.ts) and in-thread: compress + seal blobs into packs, open blobs, and verify whole packs.
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
@@ -8,9 +8,12 @@ import { NONCE_LEN, TAG_LEN } from '../crypto.js';
 import type { ZstdBinding } from '../zstd.js';
 import { zstdBinding } from '../zstd.js';
 import type { BlobRow, BlobType, PackHeader } from '../format.js';
+import type { FinishedPack } from '../pack-builder.js';
+import { PACK_CAPACITY, PackBuilder } from '../pack-builder.js';
 import {
   PACK_MAGIC,
   PACK_TRAILER_LEN,
+  packTrailer,
   blobAad,
   fail,
   checkPackHeader,
@@ -25,19 +28,46 @@ export interface PlainBatch {
   items: { id: string; type: BlobType; off: number; len: number }[];
 }
 
-export interface SealedBatch {
-  /** The input buffer, handed back for reuse. */
-  in: ArrayBuffer;
-  /** The sealed blobs back to back, written into the output buffer the caller provided. */
+/** A finished pack as it travels from a worker: its buffer and header bytes are transferred. */
+export interface PackMessage {
+  id: string;
+  size: number;
+  header: PackHeader;
+  /** The pack buffer; the sealed blobs are its first `blobsLength` bytes. */
   buf: ArrayBuffer;
-  items: { id: string; type: BlobType; off: number; len: number; rawLength: number; compressed: 0 | 1 }[];
-  /** Plaintext bytes in (for the stats). */
-  rawBytes: number;
+  blobsLength: number;
+  /** The compressed header, in its own buffer. */
+  head: Uint8Array;
 }
 
-/** Bytes a sealed batch can need beyond its plaintext: nonce and tag per blob. */
-export function sealedCapacity(plainCapacity: number, maxItems: number): number {
-  return plainCapacity + maxItems * (NONCE_LEN + TAG_LEN);
+export interface PackedBatch {
+  /** The input buffer, handed back for reuse. */
+  in: ArrayBuffer | null;
+  /** Packs that filled up (or were flushed) while sealing this batch. */
+  packs: PackMessage[];
+  /** Spare pack buffers the worker hands back (it keeps one). */
+  spare: ArrayBuffer[];
+  blobs: number;
+  /** Plaintext bytes in, and sealed bytes out (for the stats). */
+  rawBytes: number;
+  sealedBytes: number;
+}
+
+export function toMessage(p: FinishedPack): PackMessage {
+  const h = p.parts[1]!;
+  const head = new Uint8Array(h.length);
+  head.set(h);
+  return { id: p.id, size: p.size, header: p.header, buf: p.buffer, blobsLength: p.parts[0]!.length, head };
+}
+
+export function fromMessage(m: PackMessage): FinishedPack {
+  return {
+    id: m.id,
+    size: m.size,
+    header: m.header,
+    buffer: m.buf,
+    parts: [new Uint8Array(m.buf, 0, m.blobsLength), m.head, packTrailer(m.head.length)],
+  };
 }
 
 /** zstd contexts of this thread, made on first use (zstd-napi loads lazily: see zstd.ts). */
@@ -120,58 +150,84 @@ export function openBlobInto(
 }
 
 /**
- * Compresses (when it pays) and seals each blob with `key`, into `out` (which must hold
- * sealedCapacity(plaintext, items)). Nothing per blob is allocated except the cipher's output, so a
- * worker's memory stays flat however much data passes through it.
+ * Seals blobs straight into pack files: each blob is compressed (when it pays) into a scratch buffer,
+ * then encrypted into the free tail of the current pack, which is hashed as it fills. Nothing per blob
+ * is allocated but the cipher's output slices, so a thread's memory stays flat however much data
+ * passes through it. One Packer per thread and session key; `take` supplies (recycled) pack buffers.
  */
-export function encodeBatch(
-  batch: PlainBatch,
-  out: ArrayBuffer,
-  key: Uint8Array,
-  level: number,
-): SealedBatch {
-  const src = new Uint8Array(batch.buf);
-  const dst = new Uint8Array(out);
-  const items: SealedBatch['items'] = [];
-  let rawBytes = 0;
-  let p = 0;
-  for (const it of batch.items) {
-    const raw = src.subarray(it.off, it.off + it.len);
-    rawBytes += it.len;
-    let body: Uint8Array = raw;
-    let compressed: 0 | 1 = 0;
-    if (it.len >= 64) {
-      const { binding, cctx } = zctx();
-      const bound = binding.compressBound(it.len);
-      if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
-      const zlen = cctx.compress(scratch, raw, level);
-      // keep the compressed form only when it saves something worth a decompression
-      if (zlen < it.len - (it.len >> 5)) {
-        body = scratch.subarray(0, zlen);
-        compressed = 1;
-      }
-    }
-    if (p + NONCE_LEN + body.length + TAG_LEN > dst.length)
-      throw new Error('sealed batch does not fit its output buffer');
-    const start = p;
-    randomFillSync(dst, p, NONCE_LEN);
-    const c = createCipheriv('aes-256-gcm', key, dst.subarray(p, p + NONCE_LEN));
-    c.setAAD(blobAad(it.id, it.type, compressed));
-    p += NONCE_LEN;
-    // in slices, so the cipher's own output buffers stay small
-    for (let o = 0; o < body.length; o += 256 * 1024) {
-      const ct = c.update(body.subarray(o, Math.min(body.length, o + 256 * 1024)));
-      dst.set(ct, p);
-      p += ct.length;
-    }
-    const fin = c.final();
-    dst.set(fin, p);
-    p += fin.length;
-    dst.set(c.getAuthTag(), p);
-    p += TAG_LEN;
-    items.push({ id: it.id, type: it.type, off: start, len: p - start, rawLength: it.len, compressed });
+const SEAL_SLICE = 64 * 1024;
+
+export class Packer {
+  private readonly builder: PackBuilder;
+  private done: FinishedPack[] = [];
+
+  constructor(
+    private readonly key: Uint8Array,
+    private readonly keyId: string,
+    private readonly level: number,
+    take?: () => ArrayBuffer,
+  ) {
+    this.builder = new PackBuilder(PACK_CAPACITY, take);
   }
-  return { in: batch.buf, buf: out, items, rawBytes };
+
+  /** Seals every blob of the batch; returns what it added (finished packs are kept for `take`). */
+  add(batch: PlainBatch): { blobs: number; rawBytes: number; sealedBytes: number } {
+    const src = new Uint8Array(batch.buf);
+    let rawBytes = 0;
+    let sealedBytes = 0;
+    for (const it of batch.items) {
+      const raw = src.subarray(it.off, it.off + it.len);
+      rawBytes += it.len;
+      let body: Uint8Array = raw;
+      let compressed: 0 | 1 = 0;
+      if (it.len >= 64) {
+        const { binding, cctx } = zctx();
+        const bound = binding.compressBound(it.len);
+        if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
+        const zlen = cctx.compress(scratch, raw, this.level);
+        // keep the compressed form only when it saves something worth a decompression
+        if (zlen < it.len - (it.len >> 5)) {
+          body = scratch.subarray(0, zlen);
+          compressed = 1;
+        }
+      }
+      const len = NONCE_LEN + body.length + TAG_LEN;
+      if (this.builder.full(len)) this.done.push(this.builder.finish());
+      const dst = this.builder.tail();
+      if (dst.length < len) throw new Error('blob does not fit into a pack buffer');
+      randomFillSync(dst, 0, NONCE_LEN);
+      const c = createCipheriv('aes-256-gcm', this.key, dst.subarray(0, NONCE_LEN));
+      c.setAAD(blobAad(it.id, it.type, compressed));
+      let p = NONCE_LEN;
+      // in slices below glibc's mmap threshold (128 KiB), so the cipher's output buffers are small
+      // malloc blocks that are reused, not mmapped blocks whose release raises the threshold
+      for (let o = 0; o < body.length; o += SEAL_SLICE) {
+        const ct = c.update(body.subarray(o, Math.min(body.length, o + SEAL_SLICE)));
+        dst.set(ct, p);
+        p += ct.length;
+      }
+      const fin = c.final();
+      dst.set(fin, p);
+      p += fin.length;
+      dst.set(c.getAuthTag(), p);
+      p += TAG_LEN;
+      this.builder.commit(it.id, it.type, p, it.len, compressed, this.keyId);
+      sealedBytes += p;
+    }
+    return { blobs: batch.items.length, rawBytes, sealedBytes };
+  }
+
+  /** Closes the current pack if it holds anything. */
+  flush(): void {
+    if (this.builder.count) this.done.push(this.builder.finish());
+  }
+
+  /** The packs finished since the last call. */
+  take(): FinishedPack[] {
+    const d = this.done;
+    this.done = [];
+    return d;
+  }
 }
 
 export interface PackProblem {

@@ -1,11 +1,24 @@
 /** Worker thread entry: runs codec.ts functions on request from worker/pool.ts. */
 import { parentPort } from 'node:worker_threads';
-import { gcEvery } from '../gc.js';
-import type { PlainBatch, SealedItems, VerifyPackInput } from './codec.js';
-import { decodeBatch, encodeBatch, verifyPack } from './codec.js';
+import { gcEvery, keepYoungGenerationSmall } from '../gc.js';
+import { PACK_CAPACITY } from '../pack-builder.js';
+import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput } from './codec.js';
+import { Packer, decodeBatch, toMessage, verifyPack } from './codec.js';
 
 export type WorkerRequest =
-  | { seq: number; op: 'encode'; batch: PlainBatch; out: ArrayBuffer; key: Uint8Array; level: number }
+  | {
+      seq: number;
+      op: 'pack';
+      /** null: only flush. */
+      batch: PlainBatch | null;
+      key: Uint8Array;
+      keyId: string;
+      level: number;
+      /** Close the current pack after this batch. */
+      flush: boolean;
+      /** Written pack buffers handed back for reuse. */
+      free: ArrayBuffer[];
+    }
   | { seq: number; op: 'verify'; input: VerifyPackInput }
   | {
       seq: number;
@@ -18,16 +31,41 @@ export type WorkerRequest =
 
 const port = parentPort!;
 
+// V8's flags are process-wide, and a starting worker sets them back: set the calling thread's choice
+// again (see gc.ts), or its young generation grows after all
+keepYoungGenerationSmall();
+
+/** This thread's packers (one per session key) and its spare pack buffers. */
+const packers = new Map<string, Packer>();
+const spare: ArrayBuffer[] = [];
+
 /** The cipher's output buffers are garbage as soon as they are copied: collect them every 4 MB. */
 const collect = gcEvery(4 * 1024 * 1024);
 
 port.on('message', (req: WorkerRequest) => {
   try {
     switch (req.op) {
-      case 'encode': {
-        const r = encodeBatch(req.batch, req.out, req.key, req.level);
-        port.postMessage({ seq: req.seq, ok: true, value: r }, [r.in, r.buf]);
-        collect(r.rawBytes);
+      case 'pack': {
+        spare.push(...req.free);
+        let packer = packers.get(req.keyId);
+        if (!packer) {
+          packer = new Packer(
+            req.key,
+            req.keyId,
+            req.level,
+            () => spare.pop() ?? new ArrayBuffer(PACK_CAPACITY),
+          );
+          packers.set(req.keyId, packer);
+        }
+        const added = req.batch ? packer.add(req.batch) : { blobs: 0, rawBytes: 0, sealedBytes: 0 };
+        if (req.flush) packer.flush();
+        const packs = packer.take().map(toMessage);
+        // spare pack buffers beyond one go back (they are never freed: see pipeline.ts)
+        const r: PackedBatch = { in: req.batch?.buf ?? null, packs, spare: spare.splice(1), ...added };
+        const transfer = [...packs.flatMap((m) => [m.buf, m.head.buffer as ArrayBuffer]), ...r.spare];
+        if (r.in) transfer.push(r.in);
+        port.postMessage({ seq: req.seq, ok: true, value: r }, transfer);
+        collect(added.rawBytes);
         break;
       }
       case 'verify': {

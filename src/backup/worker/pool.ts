@@ -1,12 +1,12 @@
 /**
- * A small pool of worker threads for the CPU-heavy steps (zstd, AES-GCM, HMAC over packs). One task per
- * worker at a time, dispatched to the least busy; results come back as transferred ArrayBuffers.
+ * A small pool of worker threads for the CPU-heavy steps (zstd, AES-GCM, HMAC over packs). Tasks queue per
+ * worker, dispatched to the least busy; results come back as transferred ArrayBuffers.
  * Under tsx (tests, bench from source) the workers register tsx themselves before loading the entry.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CiviguardError } from '../../core/errors.js';
-import type { PlainBatch, SealedBatch, SealedItems, VerifyPackInput, VerifyPackOutput } from './codec.js';
+import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput, VerifyPackOutput } from './codec.js';
 import type { WorkerRequest } from './entry.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -86,11 +86,11 @@ export class WorkerPool {
     }
   }
 
-  private run<T>(req: Req, transfer: ArrayBuffer[]): Promise<T> {
+  private run<T>(req: Req, transfer: ArrayBuffer[], on?: { w: Worker; busy: number }): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('worker pool closed'));
     if (!this.workers.length) this.start();
-    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const slot = on ?? this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const seq = ++this.seq;
     slot.busy++;
     return new Promise<T>((resolve, reject) => {
@@ -99,9 +99,31 @@ export class WorkerPool {
     });
   }
 
-  /** Seals a batch into `out`; both buffers are transferred and come back in the result for reuse. */
-  encode(batch: PlainBatch, out: ArrayBuffer, key: Uint8Array, level: number): Promise<SealedBatch> {
-    return this.run({ op: 'encode', batch, out, key, level }, [batch.buf, out]);
+  /**
+   * Seals a batch into the least busy worker's current pack; the batch buffer comes back in the result
+   * for reuse, with the packs that filled up. `free` (written pack buffers) is handed over for reuse.
+   */
+  pack(
+    batch: PlainBatch,
+    key: Uint8Array,
+    keyId: string,
+    level: number,
+    free: ArrayBuffer[],
+  ): Promise<PackedBatch> {
+    return this.run({ op: 'pack', batch, key, keyId, level, flush: false, free }, [batch.buf, ...free]);
+  }
+
+  /** Closes every worker's current pack; resolves with what each had. */
+  flushPacks(key: Uint8Array, keyId: string, level: number): Promise<PackedBatch[]> {
+    return Promise.all(
+      this.workers.map((slot) =>
+        this.run<PackedBatch>(
+          { op: 'pack', batch: null, key, keyId, level, flush: true, free: [] },
+          [],
+          slot,
+        ),
+      ),
+    );
   }
 
   verify(input: VerifyPackInput): Promise<VerifyPackOutput> {
