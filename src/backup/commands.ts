@@ -21,6 +21,7 @@ import type { Dsn } from './sources/dsn.js';
 import { parseDsn } from './sources/dsn.js';
 import { checkRepository } from './verify.js';
 import { WorkerPool } from './worker/pool.js';
+import type { ZstdLevel } from './worker/codec.js';
 import { defaultCacheDir } from './files-cache.js';
 import type { CopyResult } from './copy.js';
 import { copyRepository } from './copy.js';
@@ -166,9 +167,9 @@ export async function runCommand(flags: RunFlags, io: Io, signal?: AbortSignal):
       defaultExcludes: !flags.noDefaultExcludes,
     })),
   ];
-  const level = flags.level !== undefined ? Number(flags.level) : 3;
-  if (!Number.isInteger(level) || level < -5 || level > 19)
-    throw new CiviguardError('E_USAGE', '--level must be a zstd level from -5 to 19');
+  const level: ZstdLevel = flags.level === undefined || flags.level === 'auto' ? 'auto' : Number(flags.level);
+  if (level !== 'auto' && (!Number.isInteger(level) || level < -5 || level > 19))
+    throw new CiviguardError('E_USAGE', "--level must be 'auto' or a zstd level from -5 to 19");
   const repos = [
     ...flags.repo.map((r) => ({ r, required: true })),
     ...(flags.optionalRepo ?? []).map((r) => ({ r, required: false })),

@@ -11,7 +11,7 @@ import { dataName } from './backends/backend.js';
 import type { BlobType, IndexPack } from './format.js';
 import type { FinishedPack } from './pack-builder.js';
 import { PACK_CAPACITY } from './pack-builder.js';
-import type { PackedBatch, PlainBatch } from './worker/codec.js';
+import type { PackedBatch, PlainBatch, ZstdLevel } from './worker/codec.js';
 import { Packer, fromMessage } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
@@ -20,14 +20,16 @@ import type { WorkerPool } from './worker/pool.js';
  * up to 1 MiB or 512 blobs; a chunk bigger than that (data chunks reach 4 MiB) travels alone in a
  * buffer of the big size. At most two batches per worker are queued (beyond that the calling thread
  * seals the next batch itself, into its own pack); each sealing thread fills one pack buffer
- * (pack-builder.ts) and at most MAX_UPLOADS + 1 finished packs are being written.
+ * (pack-builder.ts) and at most MAX_HOLDING + 1 finished packs are being copied out.
  * Every batch and pack buffer is recycled, never freed: glibc raises its mmap threshold to the size of
  * a freed mmapped block, after which blocks that size come from (and stay in) the malloc heap.
  */
 const BATCH_BYTES = 1024 * 1024;
 const BIG_BYTES = DATA_CHUNKS.max;
 const BATCH_COUNT = 512;
-const MAX_UPLOADS = 1;
+const MAX_HOLDING = 1;
+/** Pack writes in flight (those past MAX_HOLDING no longer hold a buffer: they wait for fsync). */
+const MAX_UPLOADS = 8;
 /** Batches queued per worker before the calling thread seals one itself. */
 const QUEUE_PER_WORKER = 2;
 
@@ -60,6 +62,11 @@ export class Pipeline {
   private items: { id: string; type: BlobType; off: number; len: number }[] = [];
   private fill = 0;
   private encodingBatches = 0;
+  /** Packs whose buffer some destination still reads. */
+  private holding = 0;
+  /** Batches handed on so far, and that count when room() last yielded to the event loop. */
+  private dispatched = 0;
+  private yieldedAt = -1;
   private readonly encodes = new Set<Promise<void>>();
   private readonly uploads = new Set<Promise<void>>();
   /** Seals the batches this thread takes on itself (see flushBatch). */
@@ -71,7 +78,7 @@ export class Pipeline {
     private readonly pool: WorkerPool,
     private readonly key: Buffer,
     private readonly keyId: string,
-    private readonly level: number,
+    private readonly level: ZstdLevel,
     private readonly dests: Destination[],
     /** True when every live destination already has the blob. */
     private readonly known: (id: string) => boolean,
@@ -130,8 +137,13 @@ export class Pipeline {
   async room(): Promise<void> {
     // let the event loop deliver finished batches (worker messages are macrotasks: a microtask-only
     // await would leave the queue looking full and starve the workers)
-    if (this.encodingBatches > 0) await new Promise<void>((r) => setImmediate(r));
-    while (!this.error && this.uploads.size > MAX_UPLOADS) {
+    // (once per dispatched batch is enough: a turn of the event loop per small file costs more than
+    // the file's own reading)
+    if (this.encodingBatches > 0 && this.dispatched !== this.yieldedAt) {
+      this.yieldedAt = this.dispatched;
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    while (!this.error && (this.holding > MAX_HOLDING || this.uploads.size > MAX_UPLOADS)) {
       await new Promise<void>((r) => this.waiters.push(r));
     }
     this.check();
@@ -149,7 +161,13 @@ export class Pipeline {
 
   /** Hands a batch to a worker, or seals it on this thread when every worker has a queue. */
   private dispatch(buf: ArrayBuffer, items: PlainBatch['items']): void {
-    if (this.encodingBatches >= QUEUE_PER_WORKER * this.pool.size) {
+    this.dispatched++;
+    // the workers' real backlog decides (results wait while this thread is busy); the count of
+    // unhandled results bounds the buffers in flight
+    if (
+      this.pool.backlog >= QUEUE_PER_WORKER * this.pool.size ||
+      this.encodingBatches >= 2 * QUEUE_PER_WORKER * this.pool.size
+    ) {
       // every worker has a queue: seal this batch here instead of waiting, so that the reading
       // thread's spare time goes to compression too (two cores busy with one worker thread)
       try {
@@ -202,19 +220,38 @@ export class Pipeline {
     this.stats.packs++;
     const name = dataName(pack.id);
     const live = this.dests.filter((d) => d.error === null);
+    // the pack buffer is recycled once every destination has its bytes (a local write hands them to
+    // the OS before its fsync), so only packs still being copied count against the memory budget
+    let holders = live.length;
+    this.holding++;
+    const release = () => {
+      if (--holders > 0) return;
+      this.holding--;
+      this.freePacks.push(pack.buffer);
+      this.wake();
+    };
+    if (!live.length) release();
     const job = Promise.all(
       live.map(async (d) => {
+        let done = false;
+        const once = () => {
+          if (!done) {
+            done = true;
+            release();
+          }
+        };
         try {
-          await d.backend.write(name, pack.parts);
+          await d.backend.write(name, pack.parts, once);
           d.packs.push({ id: pack.id, size: pack.size, keys: pack.header.keys, blobs: pack.header.blobs });
         } catch (e) {
           d.error ??= describeError(e);
+        } finally {
+          once();
         }
       }),
     )
       .then(() => this.onPackWritten(pack.size))
       .finally(() => {
-        this.freePacks.push(pack.buffer);
         this.uploads.delete(job);
         this.wake();
       });

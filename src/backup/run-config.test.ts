@@ -22,6 +22,12 @@ describe('backup run configuration', () => {
       level: 3,
       schedule: '15 3 * * *',
     });
+    const auto = join(tmp.path, 'auto.yml');
+    writeFileSync(auto, 'repos: [/srv/a]\nlevel: auto\n');
+    assert.equal(loadRunConfig(auto).level, 'auto');
+    const fast = join(tmp.path, 'fast.yml');
+    writeFileSync(fast, 'repos: [/srv/a]\nlevel: fastest\n');
+    assert.throws(() => loadRunConfig(fast), CiviguardError);
     const bad = join(tmp.path, 'bad.yml');
     writeFileSync(bad, 'repo: [/srv/a]\n');
     assert.throws(

@@ -10,7 +10,7 @@
  *   paths: [/var/www/site/sites/default/files/civicrm]
  *   exclude: ["*.tmp"]
  *   cacheDir: /var/cache/civiguard
- *   level: 3
+ *   level: auto                        # or a zstd level, -5…19
  *   tags: [nightly]
  *   schedule: "15 3 * * *"
  */
@@ -32,7 +32,7 @@ export interface BackupRunConfig {
   exclude?: string[];
   defaultExcludes?: boolean;
   cacheDir?: string;
-  level?: number;
+  level?: number | 'auto';
   tags?: string[];
   schedule?: string;
 }
@@ -52,7 +52,7 @@ const SCHEMA = {
     exclude: strList,
     defaultExcludes: { type: 'boolean' },
     cacheDir: str,
-    level: { type: 'integer', minimum: -5, maximum: 19 },
+    level: { anyOf: [{ type: 'integer', minimum: -5, maximum: 19 }, { const: 'auto' }] },
     tags: strList,
     schedule: str,
   },

@@ -30,6 +30,7 @@ import { Excluder, walk } from './sources/files.js';
 import { streamDump } from './sources/mariadb.js';
 import { TreeWriter } from './tree.js';
 import { WorkerPool } from './worker/pool.js';
+import type { ZstdLevel } from './worker/codec.js';
 import { sha256Hex } from './crypto.js';
 
 export type SourceSpec =
@@ -51,7 +52,8 @@ export interface RunOptions {
   sources: SourceSpec[];
   unlock: Unlock;
   cacheDir: string | null;
-  level?: number;
+  /** zstd level, or `auto` (the default: see worker/codec.ts). */
+  level?: ZstdLevel;
   workers?: number;
   tags?: string[];
   signal?: AbortSignal;
@@ -107,16 +109,17 @@ async function backupFile(
   const fd = openSync(abs, 'r');
   try {
     if (size <= cutter.min) {
-      // small file: one chunk
+      // small file: one chunk. Reads ask for one byte more than the stat'ed size, so that a file
+      // that grew since is seen without another read; it then takes the streaming path below.
       const buf = bufs.small;
       let off = 0;
-      while (off < size) {
-        const n = readSync(fd, buf, off, size - off, off);
+      for (;;) {
+        const n = readSync(fd, buf, off, size + 1 - off, off);
         if (n === 0) break;
         off += n;
+        if (off > size) break;
       }
-      // unless it grew since it was stat'ed: then it takes the streaming path below
-      if (readSync(fd, bufs.block, 0, 1, off) === 0) {
+      if (off <= size) {
         if (off > 0) take(buf.subarray(0, off));
         progress(off);
         return { ids, size: off };
@@ -245,7 +248,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
       pool,
       session.key,
       session.id,
-      opts.level ?? 3,
+      opts.level ?? 'auto',
       dests,
       known,
       (n) => (newPackBytes += n),
@@ -260,7 +263,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const cache = FilesCache.load(opts.cacheDir, repo.id);
     const bufs: ReadBuffers = {
       block: Buffer.allocUnsafeSlow(READ_BLOCK),
-      small: Buffer.allocUnsafeSlow(dataCutter.min),
+      small: Buffer.allocUnsafeSlow(dataCutter.min + 1),
       chunker: new StreamChunker(dataCutter),
       room: () => room(),
     };

@@ -76,7 +76,7 @@ export function registerBackup(program: Command): void {
     .option('--config <file>', 'YAML file with repos, paths, dbs, excludes, schedule')
     .option('--cache-dir <dir>', 'files cache directory (default $CIVIGUARD_CACHE_DIR or ~/.cache/civiguard)')
     .option('--no-cache', 'read every file again')
-    .option('--level <n>', 'zstd level (default 3)')
+    .option('--level <n>', 'zstd level -5…19, or auto (default: 1 for small blobs, 2 for big ones)')
     .option('--tag <tag>', 'tag the snapshot (repeatable)', collect)
     .option('--schedule <cron>', 'stay running and back up on this cron schedule (e.g. "15 3 * * *")')
     .addOption(formatOption())

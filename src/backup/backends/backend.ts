@@ -31,8 +31,12 @@ export interface Backend {
   /** Whole file; throws a BackendError with `missing` when it does not exist, or when over `maxBytes`. */
   read(name: string, maxBytes?: number): Promise<Buffer>;
   readRange(name: string, offset: number, length: number): Promise<Buffer>;
-  /** Creates or replaces `name` atomically with the concatenation of `parts`. */
-  write(name: string, parts: readonly Uint8Array[]): Promise<void>;
+  /**
+   * Creates or replaces `name` atomically with the concatenation of `parts`. `released`, when given, is called once `parts` are no longer needed (their bytes are with the OS
+   * or the server), which may be before the write is durable and the promise resolves; a backend that
+   * keeps them to the end need not call it (the caller then releases them on settling).
+   */
+  write(name: string, parts: readonly Uint8Array[], released?: () => void): Promise<void>;
   exists(name: string): Promise<boolean>;
   /** Files under one top-level directory (recursively for `data`); temp files are not listed. */
   list(dir: RepoDir): Promise<FileInfo[]>;

@@ -68,7 +68,7 @@ export class LocalBackend implements Backend {
     }
   }
 
-  async write(name: string, parts: readonly Uint8Array[]): Promise<void> {
+  async write(name: string, parts: readonly Uint8Array[], released?: () => void): Promise<void> {
     const final = this.abs(name);
     const tmp = join(dirname(final), `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     let fh: fsp.FileHandle | undefined;
@@ -94,6 +94,8 @@ export class LocalBackend implements Backend {
           pending = rest;
         }
       }
+      // the bytes are in the page cache: the caller may reuse its buffers while they reach the disk
+      released?.();
       await fh.sync();
       await fh.close();
       fh = undefined;

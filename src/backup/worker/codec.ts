@@ -157,6 +157,20 @@ export function openBlobInto(
  */
 const SEAL_SLICE = 64 * 1024;
 
+/**
+ * `auto`, the default zstd level: 1 for blobs under 128 KiB, 2 above. Measured on the bench dataset
+ * (bench/backup): small text files come out the same size at level 1 as at 3 (+0.2 %) and compress
+ * 1.5× faster (level 3 clears bigger tables on every call); big chunks at level 2 are 1.2 % larger
+ * than at 3 and 1.2× faster. The repository ends up within 1 % of level 3's size.
+ */
+export type ZstdLevel = number | 'auto';
+export const AUTO_SMALL_BLOB = 128 * 1024;
+
+export function levelFor(level: ZstdLevel, len: number): number {
+  if (level !== 'auto') return level;
+  return len < AUTO_SMALL_BLOB ? 1 : 2;
+}
+
 export class Packer {
   private readonly builder: PackBuilder;
   private done: FinishedPack[] = [];
@@ -164,7 +178,7 @@ export class Packer {
   constructor(
     private readonly key: Uint8Array,
     private readonly keyId: string,
-    private readonly level: number,
+    private readonly level: ZstdLevel,
     take?: () => ArrayBuffer,
   ) {
     this.builder = new PackBuilder(PACK_CAPACITY, take);
@@ -184,7 +198,7 @@ export class Packer {
         const { binding, cctx } = zctx();
         const bound = binding.compressBound(it.len);
         if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(bound);
-        const zlen = cctx.compress(scratch, raw, this.level);
+        const zlen = cctx.compress(scratch, raw, levelFor(this.level, it.len));
         // keep the compressed form only when it saves something worth a decompression
         if (zlen < it.len - (it.len >> 5)) {
           body = scratch.subarray(0, zlen);

@@ -1,9 +1,10 @@
 /** Worker thread entry: runs codec.ts functions on request from worker/pool.ts. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { gcEvery, keepYoungGenerationSmall } from '../gc.js';
 import { PACK_CAPACITY } from '../pack-builder.js';
-import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput } from './codec.js';
+import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput, ZstdLevel } from './codec.js';
 import { Packer, decodeBatch, toMessage, verifyPack } from './codec.js';
+import type { WorkerInit } from './pool.js';
 
 export type WorkerRequest =
   | {
@@ -13,7 +14,7 @@ export type WorkerRequest =
       batch: PlainBatch | null;
       key: Uint8Array;
       keyId: string;
-      level: number;
+      level: ZstdLevel;
       /** Close the current pack after this batch. */
       flush: boolean;
       /** Written pack buffers handed back for reuse. */
@@ -30,6 +31,8 @@ export type WorkerRequest =
     };
 
 const port = parentPort!;
+const init = workerData as WorkerInit;
+const done = new Int32Array(init.done);
 
 // V8's flags are process-wide, and a starting worker sets them back: set the calling thread's choice
 // again (see gc.ts), or its young generation grows after all
@@ -83,5 +86,7 @@ port.on('message', (req: WorkerRequest) => {
   } catch (e) {
     const err = e as { message?: string; code?: string };
     port.postMessage({ seq: req.seq, ok: false, message: err.message ?? String(e), code: err.code });
+  } finally {
+    Atomics.add(done, init.index, 1);
   }
 });

@@ -6,27 +6,45 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CiviguardError } from '../../core/errors.js';
-import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput, VerifyPackOutput } from './codec.js';
+import type {
+  PackedBatch,
+  PlainBatch,
+  SealedItems,
+  VerifyPackInput,
+  VerifyPackOutput,
+  ZstdLevel,
+} from './codec.js';
 import type { WorkerRequest } from './entry.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Req = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
 
-function spawn(): Worker {
+/** What a worker is started with: its slot in the shared count of finished tasks. */
+export interface WorkerInit {
+  done: SharedArrayBuffer;
+  index: number;
+}
+
+function spawn(workerData: WorkerInit): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = new URL(`./entry.${fromSource ? 'ts' : 'js'}`, import.meta.url);
   // a small young generation: the workers hold almost no JS objects, only buffers
   const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-  if (!fromSource) return new Worker(entry, { resourceLimits });
+  if (!fromSource) return new Worker(entry, { resourceLimits, workerData });
   const api = import.meta.resolve('tsx/esm/api');
   return new Worker(
     `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })`,
-    { eval: true, resourceLimits },
+    { eval: true, resourceLimits, workerData },
   );
 }
 
 export class WorkerPool {
-  private readonly workers: { w: Worker; busy: number }[] = [];
+  private readonly workers: { w: Worker; busy: number; sent: number }[] = [];
+  /**
+   * Tasks each worker has finished, counted by the worker itself: the calling thread can see how much
+   * work is really queued without first handling the result messages (which wait while it is busy).
+   */
+  private done: Int32Array | null = null;
   private readonly pending = new Map<number, Pending & { slot: { busy: number } }>();
   private seq = 0;
   private failed: Error | null = null;
@@ -45,9 +63,11 @@ export class WorkerPool {
 
   /** Workers start on first use: an unchanged re-run never pays for them. */
   private start(): void {
+    const sab = new SharedArrayBuffer(4 * this.wanted);
+    this.done = new Int32Array(sab);
     for (let i = 0; i < this.wanted; i++) {
-      const w = spawn();
-      const slot = { w, busy: 0 };
+      const w = spawn({ done: sab, index: i });
+      const slot = { w, busy: 0, sent: 0 };
       w.on('message', (m: { seq: number; ok: boolean; value?: unknown; message?: string; code?: string }) => {
         const p = this.pending.get(m.seq);
         if (!p) return;
@@ -78,6 +98,13 @@ export class WorkerPool {
     return this.pending.size;
   }
 
+  /** Tasks the workers have not finished yet (their results may still be on the way). */
+  get backlog(): number {
+    let n = 0;
+    for (const [i, s] of this.workers.entries()) n += s.sent - Atomics.load(this.done!, i);
+    return n;
+  }
+
   private fail(e: Error): void {
     this.failed ??= e;
     for (const [seq, p] of this.pending) {
@@ -86,13 +113,18 @@ export class WorkerPool {
     }
   }
 
-  private run<T>(req: Req, transfer: ArrayBuffer[], on?: { w: Worker; busy: number }): Promise<T> {
+  private run<T>(
+    req: Req,
+    transfer: ArrayBuffer[],
+    on?: { w: Worker; busy: number; sent: number },
+  ): Promise<T> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.closed) return Promise.reject(new Error('worker pool closed'));
     if (!this.workers.length) this.start();
     const slot = on ?? this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     const seq = ++this.seq;
     slot.busy++;
+    slot.sent++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, slot });
       slot.w.postMessage({ ...req, seq }, transfer);
@@ -107,14 +139,14 @@ export class WorkerPool {
     batch: PlainBatch,
     key: Uint8Array,
     keyId: string,
-    level: number,
+    level: ZstdLevel,
     free: ArrayBuffer[],
   ): Promise<PackedBatch> {
     return this.run({ op: 'pack', batch, key, keyId, level, flush: false, free }, [batch.buf, ...free]);
   }
 
   /** Closes every worker's current pack; resolves with what each had. */
-  flushPacks(key: Uint8Array, keyId: string, level: number): Promise<PackedBatch[]> {
+  flushPacks(key: Uint8Array, keyId: string, level: ZstdLevel): Promise<PackedBatch[]> {
     return Promise.all(
       this.workers.map((slot) =>
         this.run<PackedBatch>(
