@@ -134,7 +134,7 @@ describe('civiguard ids logs', { timeout: 300_000 }, () => {
       ),
     );
     assert.match(r.out, /by tag: +.*sqli \d+/);
-    assert.match(r.out, /203\.0\.113\.7 +\d+ +.*sqli/);
+    assert.match(r.out, /203\.0\.113\.66 +\d+ +.*sqli/);
     assert.match(r.out, /\/civicrm\/event\/info +\d+/);
     assert.match(r.out, /answered 2xx \(the attack may have worked\): \d+/);
     assert.match(r.out, /192\.0\.2\.1 {2}GET \/ {2}→ 200/, 'an attack in the user agent is found too');
