@@ -36,6 +36,11 @@ export function gcEvery(everyBytes: number, type: 'minor' | 'major' = 'minor'): 
   };
 }
 
+/** A full collection now (if V8 allows it): frees big buffers whose last reference just went. */
+export function collectNow(): void {
+  load()?.({ type: 'major' });
+}
+
 let youngKeptSmall = false;
 
 /**

@@ -104,6 +104,12 @@ export class PackBuilder {
     this.commit(id, type, sealed.length, rawLength, compressed, key);
   }
 
+  /** Drops the buffer of an empty builder that will not be used again. */
+  release(): void {
+    if (this.rows.length) throw new Error('pack builder still holds blobs');
+    this.buf = Buffer.alloc(0);
+  }
+
   finish(): FinishedPack {
     const header: PackHeader = { v: 1, keys: [...this.keys], blobs: this.rows };
     const h = zjson(header);

@@ -12,7 +12,7 @@ import type { BlobType, IndexPack } from './format.js';
 import type { FinishedPack } from './pack-builder.js';
 import { PACK_CAPACITY } from './pack-builder.js';
 import type { PackedBatch, PlainBatch, ZstdLevel } from './worker/codec.js';
-import { Packer, fromMessage } from './worker/codec.js';
+import { Packer, fromMessage, releaseScratch } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
 /**
@@ -256,6 +256,19 @@ export class Pipeline {
         this.wake();
       });
     this.uploads.add(job);
+  }
+
+  /**
+   * Lets go of every recycled buffer once the data is written, so that the index, refs and files
+   * cache that the run writes next do not add their peak on top of the write path's.
+   */
+  release(): void {
+    this.freeIn.length = 0;
+    this.freeBig.length = 0;
+    this.freePacks.length = 0;
+    this.batch = new Uint8Array(0);
+    this.packer.release();
+    releaseScratch();
   }
 
   /** Flushes everything; resolves when every pack is written (or its destinations failed). */

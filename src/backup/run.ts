@@ -18,7 +18,7 @@ import { seal } from './crypto.js';
 import type { Catalogue, SealedSnapshot, SnapshotFile, SourceDetail, SourceSummary } from './format.js';
 import { SNAPSHOT_AAD, zjson } from './format.js';
 import { FilesCache } from './files-cache.js';
-import { gcEvery } from './gc.js';
+import { collectNow, gcEvery } from './gc.js';
 import type { Unlock } from './keyring.js';
 import { RepoLock } from './lock.js';
 import type { Destination } from './pipeline.js';
@@ -413,6 +413,11 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const treeIds = tree.finish();
     for (const id of treeIds) refs.add(id);
     await pipe.finish();
+    // the write path's memory (workers, recycled buffers) goes before the index, refs and files
+    // cache are serialised: their peak then does not stack on top of it
+    await pool.close();
+    pipe.release();
+    collectNow();
 
     // Index, refs and snapshot, per destination, in that order.
     const sealedSnap: SealedSnapshot = { v: 1, sources: details, tree: treeIds };

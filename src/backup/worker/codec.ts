@@ -86,6 +86,12 @@ function zctx(): NonNullable<typeof contexts> {
 let scratch = Buffer.allocUnsafeSlow(0);
 let plainScratch = Buffer.allocUnsafeSlow(0);
 
+/** Drops this thread's scratch buffers (the calling thread, once its sealing is done). */
+export function releaseScratch(): void {
+  scratch = Buffer.allocUnsafeSlow(0);
+  plainScratch = Buffer.allocUnsafeSlow(0);
+}
+
 /**
  * Opens a sealed blob into `dst` (which must hold `rawLength` bytes): decrypt (in slices, into a
  * reused scratch or straight into `dst`), decompress into `dst`, verify the length and (unless told
@@ -234,6 +240,11 @@ export class Packer {
   /** Closes the current pack if it holds anything. */
   flush(): void {
     if (this.builder.count) this.done.push(this.builder.finish());
+  }
+
+  /** Drops the (empty) pack buffer; the packer is not used again. */
+  release(): void {
+    this.builder.release();
   }
 
   /** The packs finished since the last call. */
