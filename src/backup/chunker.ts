@@ -107,6 +107,17 @@ export class StreamChunker {
     }
   }
 
+  /**
+   * Reads straight into the chunker's buffer (no copy): `read` fills `dst[off, off + len)` and returns
+   * how many bytes it wrote (0 at the end). Whole chunks go to `onChunk` as with push().
+   */
+  fill(read: (dst: Buffer, off: number, len: number) => number, onChunk: (chunk: Buffer) => void): number {
+    const n = read(this.buf, this.filled, this.buf.length - this.filled);
+    this.filled += n;
+    this.drain(false, onChunk);
+    return n;
+  }
+
   finish(onChunk: (chunk: Buffer) => void): void {
     this.drain(true, onChunk);
   }

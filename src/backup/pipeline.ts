@@ -7,7 +7,8 @@
 import { CiviguardError, describeError } from '../core/errors.js';
 import { DATA_CHUNKS } from './chunker.js';
 import type { Backend } from './backends/backend.js';
-import { dataName } from './backends/backend.js';
+import { dataName, ioError } from './backends/backend.js';
+import { readFile, unlink } from 'node:fs/promises';
 import type { BlobType, IndexPack } from './format.js';
 import type { FinishedPack } from './pack-builder.js';
 import { PACK_CAPACITY } from './pack-builder.js';
@@ -17,8 +18,8 @@ import type { WorkerPool } from './worker/pool.js';
 
 /**
  * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): batches to the workers carry
- * up to 1 MiB or 512 blobs; a chunk bigger than that (data chunks reach 4 MiB) travels alone in a
- * buffer of the big size. At most two batches per worker are queued (beyond that the calling thread
+ * up to 1 MiB or 512 blobs; a chunk bigger than that (data chunks reach 4 MiB) travels alone in one
+ * of MAX_BIG buffers of the big size, or is sealed on this thread when none is free. At most two batches per worker are queued (beyond that the calling thread
  * seals the next batch itself, into its own pack); each sealing thread fills one pack buffer
  * (pack-builder.ts) and at most MAX_HOLDING + 1 finished packs are being copied out.
  * Every batch and pack buffer is recycled, never freed: glibc raises its mmap threshold to the size of
@@ -27,7 +28,9 @@ import type { WorkerPool } from './worker/pool.js';
 const BATCH_BYTES = 1024 * 1024;
 const BIG_BYTES = DATA_CHUNKS.max;
 const BATCH_COUNT = 512;
-const MAX_HOLDING = 1;
+const MAX_HOLDING = 0;
+/** Big-chunk buffers at most; a big chunk finding none free is sealed on this thread. */
+const MAX_BIG = 2;
 /** Pack writes in flight (those past MAX_HOLDING no longer hold a buffer: they wait for fsync). */
 const MAX_UPLOADS = 8;
 /** Batches queued per worker before the calling thread seals one itself. */
@@ -57,6 +60,7 @@ export class Pipeline {
   /** Recycled buffers: batch inputs, sealed outputs, packs. */
   private readonly freeIn: ArrayBuffer[] = [];
   private readonly freeBig: ArrayBuffer[] = [];
+  private bigMade = 0;
   private readonly freePacks: ArrayBuffer[] = [];
   private batch: Uint8Array;
   private items: { id: string; type: BlobType; off: number; len: number }[] = [];
@@ -83,9 +87,34 @@ export class Pipeline {
     /** True when every live destination already has the blob. */
     private readonly known: (id: string) => boolean,
     private readonly onPackWritten: (bytes: number) => void = () => undefined,
+    /**
+     * A local destination whose filesystem takes the packs as they are sealed (temp files in its
+     * data dir, renamed into place): no pack is then held in memory. The others get a copy.
+     */
+    private readonly home: Destination | null = null,
   ) {
     this.batch = new Uint8Array(this.takeIn());
-    this.packer = new Packer(key, keyId, level, () => this.freePacks.pop() ?? new ArrayBuffer(PACK_CAPACITY));
+    this.stage = home?.backend.stageDir?.() ?? null;
+    this.packer = new Packer(
+      key,
+      keyId,
+      level,
+      this.stage,
+      () => this.freePacks.pop() ?? new ArrayBuffer(PACK_CAPACITY),
+    );
+  }
+
+  private readonly stage: string | null;
+
+  /** A sealing failure; writing a staged pack is writing to the home destination, and says so. */
+  private fail(e: unknown): void {
+    const code = (e as { code?: unknown }).code;
+    if (this.home && typeof code === 'string' && /^E[A-Z]+$/.test(code) && code !== 'E_BACKUP_CORRUPT') {
+      this.error ??= new CiviguardError(
+        'E_BACKUP',
+        ioError(this.home.backend.location, 'write', 'a new pack', e).message,
+      );
+    } else this.error ??= e instanceof Error ? e : new Error(String(e));
   }
 
   private takeIn(): ArrayBuffer {
@@ -106,9 +135,20 @@ export class Pipeline {
       // a big chunk travels alone
       if (data.length > BIG_BYTES) throw new Error(`blob of ${data.length} bytes is too big`);
       this.flushBatch();
-      const own = this.freeBig.pop() ?? new ArrayBuffer(BIG_BYTES);
+      const item = { id, type, off: 0, len: data.length };
+      if (this.workersBusy() || (!this.freeBig.length && this.bigMade >= MAX_BIG)) {
+        // sealed here, straight from the caller's buffer: no copy, no big buffer
+        this.dispatched++;
+        this.sealHere(data.buffer as ArrayBuffer, [{ ...item, off: data.byteOffset }], false);
+        return;
+      }
+      let own = this.freeBig.pop();
+      if (!own) {
+        own = new ArrayBuffer(BIG_BYTES);
+        this.bigMade++;
+      }
       new Uint8Array(own).set(data);
-      this.dispatch(own, [{ id, type, off: 0, len: data.length }]);
+      this.dispatch(own, [item]);
       return;
     }
     if (this.fill + data.length > BATCH_BYTES) this.flushBatch();
@@ -159,35 +199,44 @@ export class Pipeline {
     this.dispatch(buf, items);
   }
 
+  /**
+   * True when every worker has a queue. The workers' real backlog decides (results wait while this
+   * thread is busy); the count of unhandled results bounds the buffers in flight.
+   */
+  private workersBusy(): boolean {
+    return (
+      this.pool.backlog >= QUEUE_PER_WORKER * this.pool.size ||
+      this.encodingBatches >= 2 * QUEUE_PER_WORKER * this.pool.size
+    );
+  }
+
+  private sealHere(buf: ArrayBuffer, items: PlainBatch['items'], recycle: boolean): void {
+    try {
+      const added = this.packer.add({ buf, items });
+      if (recycle) this.recycle(buf);
+      this.onPacked(added, this.packer.take());
+    } catch (e) {
+      this.packer.abort();
+      this.fail(e);
+    }
+  }
+
   /** Hands a batch to a worker, or seals it on this thread when every worker has a queue. */
   private dispatch(buf: ArrayBuffer, items: PlainBatch['items']): void {
     this.dispatched++;
-    // the workers' real backlog decides (results wait while this thread is busy); the count of
-    // unhandled results bounds the buffers in flight
-    if (
-      this.pool.backlog >= QUEUE_PER_WORKER * this.pool.size ||
-      this.encodingBatches >= 2 * QUEUE_PER_WORKER * this.pool.size
-    ) {
+    if (this.workersBusy()) {
       // every worker has a queue: seal this batch here instead of waiting, so that the reading
       // thread's spare time goes to compression too (two cores busy with one worker thread)
-      try {
-        const added = this.packer.add({ buf, items });
-        this.recycle(buf);
-        this.onPacked(added, this.packer.take());
-      } catch (e) {
-        this.error ??= e instanceof Error ? e : new Error(String(e));
-      }
+      this.sealHere(buf, items, true);
       return;
     }
     this.encodingBatches++;
     // hand a written pack buffer back with the batch, so that workers recycle them too
-    const free = this.freePacks.length > 1 ? [this.freePacks.pop()!] : [];
+    const free = this.freePacks.length ? [this.freePacks.pop()!] : [];
     const job = this.pool
-      .pack({ buf, items }, this.key, this.keyId, this.level, free)
+      .pack({ buf, items }, this.key, this.keyId, this.level, free, this.stage)
       .then((r) => this.onWorkerPacked(r))
-      .catch((e: unknown) => {
-        this.error ??= e instanceof Error ? e : new Error(String(e));
-      })
+      .catch((e: unknown) => this.fail(e))
       .finally(() => {
         this.encodingBatches--;
         this.encodes.delete(job);
@@ -217,6 +266,7 @@ export class Pipeline {
   }
 
   private writePack(pack: FinishedPack): void {
+    if (pack.file !== undefined) return this.writeStaged(pack, pack.file);
     this.stats.packs++;
     const name = dataName(pack.id);
     const live = this.dests.filter((d) => d.error === null);
@@ -259,6 +309,67 @@ export class Pipeline {
   }
 
   /**
+   * A pack the sealing thread wrote as a temp file in the home destination: the other destinations get
+   * a copy read back from it (the page cache has it), then the home destination adopts it (fsync +
+   * rename). If the home destination failed meanwhile, the temp file is removed.
+   */
+  private writeStaged(pack: FinishedPack, file: string): void {
+    this.stats.packs++;
+    const name = dataName(pack.id);
+    const entry = () => ({ id: pack.id, size: pack.size, keys: pack.header.keys, blobs: pack.header.blobs });
+    const others = this.dests.filter((d) => d.error === null && d !== this.home);
+    const job = (async () => {
+      if (others.length) {
+        this.holding++;
+        try {
+          const bytes = await readFile(file);
+          await Promise.all(
+            others.map(async (d) => {
+              try {
+                await d.backend.write(name, [bytes]);
+                d.packs.push(entry());
+              } catch (e) {
+                d.error ??= describeError(e);
+              }
+            }),
+          );
+        } catch (e) {
+          for (const d of others) d.error ??= describeError(e);
+        } finally {
+          this.holding--;
+          this.wake();
+        }
+      }
+      const home = this.home!;
+      if (home.error === null) {
+        try {
+          await home.backend.adopt!(file, name);
+          home.packs.push(entry());
+        } catch (e) {
+          home.error ??= describeError(e);
+        }
+      } else await unlink(file).catch(() => undefined);
+    })()
+      .then(() => this.onPackWritten(pack.size))
+      .finally(() => {
+        this.uploads.delete(job);
+        this.wake();
+      });
+    this.uploads.add(job);
+  }
+
+  /**
+   * After a failure: the packs being filled are abandoned (staged temp files removed) and the writes
+   * in flight are waited for. Packs already written stay, unreferenced, until prune.
+   */
+  async discard(): Promise<void> {
+    await this.pool.abortPacks();
+    this.packer.abort();
+    while (this.encodes.size) await Promise.allSettled([...this.encodes]);
+    while (this.uploads.size) await Promise.allSettled([...this.uploads]);
+  }
+
+  /**
    * Lets go of every recycled buffer once the data is written, so that the index, refs and files
    * cache that the run writes next do not add their peak on top of the write path's.
    */
@@ -278,7 +389,9 @@ export class Pipeline {
     if (this.error) throw this.error;
     this.packer.flush();
     this.onPacked({ blobs: 0, rawBytes: 0, sealedBytes: 0 }, this.packer.take());
-    for (const r of await this.pool.flushPacks(this.key, this.keyId, this.level)) this.onWorkerPacked(r);
+    for (const r of await this.pool.flushPacks(this.key, this.keyId, this.level, this.stage))
+      this.onWorkerPacked(r);
+    if (this.error) throw this.error;
     while (this.uploads.size) await Promise.all([...this.uploads]);
     this.check();
   }

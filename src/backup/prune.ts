@@ -16,7 +16,7 @@ import { dataName } from './backends/backend.js';
 import { HEX64 } from './format.js';
 import type { IndexPack } from './format.js';
 import { PackBuilder } from './pack-builder.js';
-import type { FinishedPack } from './pack-builder.js';
+import type { MemoryPack } from './pack-builder.js';
 import type { Repository } from './repository.js';
 import { Repository as Repo } from './repository.js';
 
@@ -98,7 +98,7 @@ export async function prune(repo: Repository, opts: PruneOptions = {}): Promise<
 
   // 1. repack
   const builder = new PackBuilder();
-  const written: FinishedPack[] = [];
+  const written: MemoryPack[] = [];
   const flush = async () => {
     if (!builder.count) return;
     const pack = builder.finish();

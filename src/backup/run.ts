@@ -81,9 +81,8 @@ export interface RunResult {
 
 const READ_BLOCK = 1024 * 1024;
 
-/** Reused per run: the read block, the small-file buffer and the chunker (no allocation per file). */
+/** Reused per run: the small-file buffer and the chunker (no allocation per file). */
 interface ReadBuffers {
-  block: Buffer;
   small: Buffer;
   chunker: StreamChunker;
   /** Waits for room in the pipeline (and collects garbage now and then). */
@@ -127,10 +126,12 @@ async function backupFile(
     }
     let pos = 0;
     for (;;) {
-      const n = readSync(fd, bufs.block, 0, bufs.block.length, pos);
+      const n = bufs.chunker.fill(
+        (dst, off, len) => readSync(fd, dst, off, Math.min(len, READ_BLOCK), pos),
+        take,
+      );
       if (n === 0) break;
       pos += n;
-      bufs.chunker.push(bufs.block.subarray(0, n), take);
       progress(n);
       await bufs.room();
     }
@@ -215,6 +216,8 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
   failEarly();
   const repo = primary!;
   const pool = new WorkerPool(opts.workers);
+  /** Set while packs are being made: on failure, removes the ones in progress. */
+  let abandon: (() => Promise<void>) | null = null;
   try {
     for (const d of dests) {
       if (d.error) continue;
@@ -244,6 +247,8 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const live = () => dests.filter((d) => d.error === null);
     const known = (id: string) => live().every((d) => d.index!.has(id));
     let newPackBytes = 0;
+    // packs are written straight into the first required local destination, when there is one
+    const home = dests.find((d) => d.error === null && d.required && d.backend.stageDir && d.backend.adopt);
     const pipe = new Pipeline(
       pool,
       session.key,
@@ -252,7 +257,9 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
       dests,
       known,
       (n) => (newPackBytes += n),
+      home ?? null,
     );
+    abandon = () => pipe.discard();
     const idKey = repo.keyring.idKey;
     const dataCutter = repo.cutter('data');
     const tree = new TreeWriter(repo.cutter('tree'), (data) => {
@@ -262,7 +269,6 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     });
     const cache = FilesCache.load(opts.cacheDir, repo.id);
     const bufs: ReadBuffers = {
-      block: Buffer.allocUnsafeSlow(READ_BLOCK),
       small: Buffer.allocUnsafeSlow(dataCutter.min + 1),
       chunker: new StreamChunker(dataCutter),
       room: () => room(),
@@ -413,6 +419,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     const treeIds = tree.finish();
     for (const id of treeIds) refs.add(id);
     await pipe.finish();
+    abandon = null;
     // the write path's memory (workers, recycled buffers) goes before the index, refs and files
     // cache are serialised: their peak then does not stack on top of it
     await pool.close();
@@ -484,6 +491,7 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
       excludedSettings,
     };
   } finally {
+    if (abandon) await abandon().catch(() => undefined);
     await pool.close();
     for (const d of dests) await d.lock?.release();
   }

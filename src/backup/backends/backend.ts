@@ -37,6 +37,13 @@ export interface Backend {
    * keeps them to the end need not call it (the caller then releases them on settling).
    */
   write(name: string, parts: readonly Uint8Array[], released?: () => void): Promise<void>;
+  /**
+   * Local backends only: a dir on the repository's own filesystem where packs can be written as temp
+   * files in place, and `adopt`, which makes such a file `name` (fsync + rename; the temp file is
+   * removed if that fails).
+   */
+  stageDir?(): string;
+  adopt?(tmp: string, name: string): Promise<void>;
   exists(name: string): Promise<boolean>;
   /** Files under one top-level directory (recursively for `data`); temp files are not listed. */
   list(dir: RepoDir): Promise<FileInfo[]>;

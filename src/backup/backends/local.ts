@@ -107,6 +107,26 @@ export class LocalBackend implements Backend {
     }
   }
 
+  stageDir(): string {
+    return join(this.root, 'data');
+  }
+
+  async adopt(tmp: string, name: string): Promise<void> {
+    const final = this.abs(name);
+    try {
+      const fh = await fsp.open(tmp, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(tmp, final);
+    } catch (e) {
+      await fsp.unlink(tmp).catch(() => undefined);
+      throw ioError(this.location, 'write', name, e);
+    }
+  }
+
   async exists(name: string): Promise<boolean> {
     try {
       await fsp.access(this.abs(name));

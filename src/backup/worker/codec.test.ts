@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { blobIdOf } from '../repository.js';
+import type { MemoryPack } from '../pack-builder.js';
 import { MAX_PACK_BLOBS, PACK_TARGET } from '../pack-builder.js';
 import type { PlainBatch } from './codec.js';
 import {
@@ -47,10 +48,10 @@ describe('Packer: blobs sealed straight into packs', () => {
       Buffer.from('x'),
       Buffer.from('civicrm_event '.repeat(20000)),
     ];
-    const p = new Packer(key, keyId, 'auto');
+    const p = new Packer(key, keyId, 'auto', null);
     const added = p.add(batchOf(blobs));
     p.flush();
-    const packs = p.take().map((f) => fromMessage(toMessage(f)));
+    const packs = p.take().map((f) => fromMessage(toMessage(f)) as MemoryPack);
     assert.equal(packs.length, 1);
     assert.equal(added.blobs, 4);
     const pack = packs[0]!;
@@ -87,7 +88,7 @@ describe('Packer: blobs sealed straight into packs', () => {
 
   it('closes a pack before a blob would take it past the target, and at the blob-count cap', () => {
     const big = () => randomBytes(3 * 1024 * 1024);
-    const p = new Packer(key, keyId, 1);
+    const p = new Packer(key, keyId, 1, null);
     p.add(batchOf([big()]));
     p.add(batchOf([big()]));
     p.add(batchOf([big()]));
@@ -96,7 +97,7 @@ describe('Packer: blobs sealed straight into packs', () => {
     assert.equal(packs.length, 3, 'three 3 MiB blobs: one pack each');
     for (const f of packs) assert.ok(f.size <= PACK_TARGET + 64 * 1024);
 
-    const tiny = new Packer(key, keyId, 1);
+    const tiny = new Packer(key, keyId, 1, null);
     const many = Array.from({ length: MAX_PACK_BLOBS + 10 }, (_, i) => Buffer.from(`blob ${i}`));
     tiny.add(batchOf(many));
     tiny.flush();

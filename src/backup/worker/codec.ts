@@ -9,7 +9,7 @@ import type { ZstdBinding } from '../zstd.js';
 import { zstdBinding } from '../zstd.js';
 import type { BlobRow, BlobType, PackHeader } from '../format.js';
 import type { FinishedPack } from '../pack-builder.js';
-import { PACK_CAPACITY, PackBuilder } from '../pack-builder.js';
+import { FilePackBuilder, PACK_CAPACITY, PackBuilder } from '../pack-builder.js';
 import {
   PACK_MAGIC,
   PACK_TRAILER_LEN,
@@ -28,24 +28,29 @@ export interface PlainBatch {
   items: { id: string; type: BlobType; off: number; len: number }[];
 }
 
-/** A finished pack as it travels from a worker: its buffer and header bytes are transferred. */
-export interface PackMessage {
-  id: string;
-  size: number;
-  header: PackHeader;
-  /** The pack buffer; the sealed blobs are its first `blobsLength` bytes. */
-  buf: ArrayBuffer;
-  blobsLength: number;
-  /** The compressed header, in its own buffer. */
-  head: Uint8Array;
-}
+/**
+ * A finished pack as it travels from a worker: a staged one by its temp file name; a memory one with
+ * its buffer and header bytes (both transferred).
+ */
+export type PackMessage =
+  | { id: string; size: number; header: PackHeader; file: string }
+  | {
+      id: string;
+      size: number;
+      header: PackHeader;
+      /** The pack buffer; the sealed blobs are its first `blobsLength` bytes. */
+      buf: ArrayBuffer;
+      blobsLength: number;
+      /** The compressed header, in its own buffer. */
+      head: Uint8Array;
+    };
 
 export interface PackedBatch {
   /** The input buffer, handed back for reuse. */
   in: ArrayBuffer | null;
   /** Packs that filled up (or were flushed) while sealing this batch. */
   packs: PackMessage[];
-  /** Spare pack buffers the worker hands back (it keeps one). */
+  /** Spare pack buffers the worker hands back. */
   spare: ArrayBuffer[];
   blobs: number;
   /** Plaintext bytes in, and sealed bytes out (for the stats). */
@@ -54,13 +59,20 @@ export interface PackedBatch {
 }
 
 export function toMessage(p: FinishedPack): PackMessage {
+  if (p.file !== undefined) return { id: p.id, size: p.size, header: p.header, file: p.file };
   const h = p.parts[1]!;
   const head = new Uint8Array(h.length);
   head.set(h);
   return { id: p.id, size: p.size, header: p.header, buf: p.buffer, blobsLength: p.parts[0]!.length, head };
 }
 
+/** The buffers a message transfers. */
+export function transferOf(m: PackMessage): ArrayBuffer[] {
+  return 'file' in m ? [] : [m.buf, m.head.buffer as ArrayBuffer];
+}
+
 export function fromMessage(m: PackMessage): FinishedPack {
+  if ('file' in m) return { id: m.id, size: m.size, header: m.header, file: m.file };
   return {
     id: m.id,
     size: m.size,
@@ -156,14 +168,6 @@ export function openBlobInto(
 }
 
 /**
- * Seals blobs straight into pack files: each blob is compressed (when it pays) into a scratch buffer,
- * then encrypted into the free tail of the current pack, which is hashed as it fills. Nothing per blob
- * is allocated but the cipher's output slices, so a thread's memory stays flat however much data
- * passes through it. One Packer per thread and session key; `take` supplies (recycled) pack buffers.
- */
-const SEAL_SLICE = 64 * 1024;
-
-/**
  * `auto`, the default zstd level: 1 for blobs under 128 KiB, 2 above. Measured on the bench dataset
  * (bench/backup): small text files come out the same size at level 1 as at 3 (+0.2 %) and compress
  * 1.5× faster (level 3 clears bigger tables on every call); big chunks at level 2 are 1.2 % larger
@@ -177,22 +181,37 @@ export function levelFor(level: ZstdLevel, len: number): number {
   return len < AUTO_SMALL_BLOB ? 1 : 2;
 }
 
+/**
+ * Cipher input slices: below glibc's mmap threshold (128 KiB), so the cipher's output buffers are
+ * small malloc blocks that are reused, not mmapped blocks whose release raises the threshold.
+ */
+const SEAL_SLICE = 64 * 1024;
+
+/**
+ * Seals blobs straight into pack files: each blob is compressed (when it pays) into a scratch buffer,
+ * then encrypted into the current pack, which is hashed as it fills. The pack is a temp file in the
+ * local repository when `stage` names its data dir (pack-builder.ts), else a recycled memory buffer
+ * from `take`. Nothing per blob is allocated but the cipher's output slices, so a thread's memory
+ * stays flat however much data passes through it. One Packer per thread and session key.
+ */
 export class Packer {
-  private readonly builder: PackBuilder;
+  private readonly builder: PackBuilder | FilePackBuilder;
   private done: FinishedPack[] = [];
 
   constructor(
     private readonly key: Uint8Array,
     private readonly keyId: string,
     private readonly level: ZstdLevel,
+    stage: string | null,
     take?: () => ArrayBuffer,
   ) {
-    this.builder = new PackBuilder(PACK_CAPACITY, take);
+    this.builder = stage ? new FilePackBuilder(stage) : new PackBuilder(PACK_CAPACITY, take);
   }
 
   /** Seals every blob of the batch; returns what it added (finished packs are kept for `take`). */
   add(batch: PlainBatch): { blobs: number; rawBytes: number; sealedBytes: number } {
     const src = new Uint8Array(batch.buf);
+    const nonce = Buffer.allocUnsafe(NONCE_LEN);
     let rawBytes = 0;
     let sealedBytes = 0;
     for (const it of batch.items) {
@@ -213,26 +232,18 @@ export class Packer {
       }
       const len = NONCE_LEN + body.length + TAG_LEN;
       if (this.builder.full(len)) this.done.push(this.builder.finish());
-      const dst = this.builder.tail();
-      if (dst.length < len) throw new Error('blob does not fit into a pack buffer');
-      randomFillSync(dst, 0, NONCE_LEN);
-      const c = createCipheriv('aes-256-gcm', this.key, dst.subarray(0, NONCE_LEN));
+      if (!this.builder.fits(len)) throw new Error('blob does not fit into a pack');
+      randomFillSync(nonce);
+      const c = createCipheriv('aes-256-gcm', this.key, nonce);
       c.setAAD(blobAad(it.id, it.type, compressed));
-      let p = NONCE_LEN;
-      // in slices below glibc's mmap threshold (128 KiB), so the cipher's output buffers are small
-      // malloc blocks that are reused, not mmapped blocks whose release raises the threshold
-      for (let o = 0; o < body.length; o += SEAL_SLICE) {
-        const ct = c.update(body.subarray(o, Math.min(body.length, o + SEAL_SLICE)));
-        dst.set(ct, p);
-        p += ct.length;
-      }
+      this.builder.append(nonce);
+      for (let o = 0; o < body.length; o += SEAL_SLICE)
+        this.builder.append(c.update(body.subarray(o, Math.min(body.length, o + SEAL_SLICE))));
       const fin = c.final();
-      dst.set(fin, p);
-      p += fin.length;
-      dst.set(c.getAuthTag(), p);
-      p += TAG_LEN;
-      this.builder.commit(it.id, it.type, p, it.len, compressed, this.keyId);
-      sealedBytes += p;
+      if (fin.length) this.builder.append(fin);
+      this.builder.append(c.getAuthTag());
+      this.builder.commit(it.id, it.type, it.len, compressed, this.keyId);
+      sealedBytes += len;
     }
     return { blobs: batch.items.length, rawBytes, sealedBytes };
   }
@@ -244,7 +255,13 @@ export class Packer {
 
   /** Drops the (empty) pack buffer; the packer is not used again. */
   release(): void {
-    this.builder.release();
+    if (this.builder instanceof PackBuilder) this.builder.release();
+  }
+
+  /** Abandons the pack being filled (a staged one's temp file is removed). */
+  abort(): void {
+    if (this.builder instanceof FilePackBuilder) this.builder.abort();
+    this.done = [];
   }
 
   /** The packs finished since the last call. */

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { gcEvery, keepYoungGenerationSmall } from '../gc.js';
 import { PACK_CAPACITY } from '../pack-builder.js';
 import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput, ZstdLevel } from './codec.js';
-import { Packer, decodeBatch, toMessage, verifyPack } from './codec.js';
+import { Packer, decodeBatch, toMessage, transferOf, verifyPack } from './codec.js';
 import type { WorkerInit } from './pool.js';
 
 export type WorkerRequest =
@@ -19,7 +19,10 @@ export type WorkerRequest =
       flush: boolean;
       /** Written pack buffers handed back for reuse. */
       free: ArrayBuffer[];
+      /** The local repository's data dir to write packs into as temp files, or null (memory). */
+      stage: string | null;
     }
+  | { seq: number; op: 'abort' }
   | { seq: number; op: 'verify'; input: VerifyPackInput }
   | {
       seq: number;
@@ -56,19 +59,31 @@ port.on('message', (req: WorkerRequest) => {
             req.key,
             req.keyId,
             req.level,
+            req.stage,
             () => spare.pop() ?? new ArrayBuffer(PACK_CAPACITY),
           );
           packers.set(req.keyId, packer);
         }
-        const added = req.batch ? packer.add(req.batch) : { blobs: 0, rawBytes: 0, sealedBytes: 0 };
-        if (req.flush) packer.flush();
+        let added = { blobs: 0, rawBytes: 0, sealedBytes: 0 };
+        try {
+          if (req.batch) added = packer.add(req.batch);
+          if (req.flush) packer.flush();
+        } catch (e) {
+          packer.abort(); // a half-written staged pack is removed; the run fails with the error
+          throw e;
+        }
         const packs = packer.take().map(toMessage);
-        // spare pack buffers beyond one go back (they are never freed: see pipeline.ts)
-        const r: PackedBatch = { in: req.batch?.buf ?? null, packs, spare: spare.splice(1), ...added };
-        const transfer = [...packs.flatMap((m) => [m.buf, m.head.buffer as ArrayBuffer]), ...r.spare];
+        // spare pack buffers go back (they are never freed: see pipeline.ts)
+        const r: PackedBatch = { in: req.batch?.buf ?? null, packs, spare: spare.splice(0), ...added };
+        const transfer = [...packs.flatMap(transferOf), ...r.spare];
         if (r.in) transfer.push(r.in);
         port.postMessage({ seq: req.seq, ok: true, value: r }, transfer);
         collect(added.rawBytes);
+        break;
+      }
+      case 'abort': {
+        for (const p of packers.values()) p.abort();
+        port.postMessage({ seq: req.seq, ok: true, value: null });
         break;
       }
       case 'verify': {

@@ -78,7 +78,7 @@ export class WorkerPool {
           p.reject(
             m.code === 'E_BACKUP_CORRUPT'
               ? new CiviguardError('E_BACKUP_CORRUPT', m.message ?? '')
-              : new Error(m.message),
+              : Object.assign(new Error(m.message), { code: m.code }), // fs codes (ENOSPC…) kept
           );
       });
       w.on('error', (e) => this.fail(e));
@@ -141,21 +141,31 @@ export class WorkerPool {
     keyId: string,
     level: ZstdLevel,
     free: ArrayBuffer[],
+    stage: string | null,
   ): Promise<PackedBatch> {
-    return this.run({ op: 'pack', batch, key, keyId, level, flush: false, free }, [batch.buf, ...free]);
+    return this.run({ op: 'pack', batch, key, keyId, level, flush: false, free, stage }, [
+      batch.buf,
+      ...free,
+    ]);
   }
 
   /** Closes every worker's current pack; resolves with what each had. */
-  flushPacks(key: Uint8Array, keyId: string, level: ZstdLevel): Promise<PackedBatch[]> {
+  flushPacks(key: Uint8Array, keyId: string, level: ZstdLevel, stage: string | null): Promise<PackedBatch[]> {
     return Promise.all(
       this.workers.map((slot) =>
         this.run<PackedBatch>(
-          { op: 'pack', batch: null, key, keyId, level, flush: true, free: [] },
+          { op: 'pack', batch: null, key, keyId, level, flush: true, free: [], stage },
           [],
           slot,
         ),
       ),
     );
+  }
+
+  /** Abandons every worker's pack in progress (staged temp files are removed). */
+  async abortPacks(): Promise<void> {
+    if (this.failed || this.closed) return;
+    await Promise.all(this.workers.map((slot) => this.run({ op: 'abort' }, [], slot).catch(() => undefined)));
   }
 
   verify(input: VerifyPackInput): Promise<VerifyPackOutput> {
