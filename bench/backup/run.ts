@@ -50,8 +50,12 @@ function have(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 }
 
-/** Runs a command under /usr/bin/time; returns wall seconds and max RSS. Throws on failure. */
+/**
+ * Runs a command under /usr/bin/time; returns wall seconds and max RSS. Throws on failure. Dirty pages
+ * are flushed first (`sync`), so that no tool pays for the write-back of the one before it.
+ */
 function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv, cwd?: string): Timing {
+  spawnSync('sync');
   const out = join(root, 'time.txt');
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', out, cmd, ...argv], {
     env: { ...process.env, ...env },
@@ -187,8 +191,10 @@ async function main(): Promise<void> {
   const added: Record<Tool, number[]> = { civiguard: [], restic: [], borg: [] };
   const restored: Record<Tool, string[]> = { civiguard: [], restic: [], borg: [] };
 
-  const tools: Tool[] = ['civiguard', ...(['restic', 'borg'] as Tool[]).filter(have)];
+  const present: Tool[] = ['civiguard', ...(['restic', 'borg'] as Tool[]).filter(have)];
   for (let round = 1; round <= rounds; round++) {
+    // the order rotates by round, so that no tool always runs first (or right after another's writes)
+    const tools = present.map((_, i) => present[(i + round - 1) % present.length]!);
     // each step runs for the three tools back to back, so that they share the machine's load
     rmSync(scratch, { recursive: true, force: true });
     const ctx = Object.fromEntries(
@@ -429,7 +435,7 @@ async function main(): Promise<void> {
     `dataset ${fmt(data.bytes / MB, 0)} MB (${data.smallFiles.length} small files, 300 MB dump, 50 MB log, 200 MB random); ${rounds} round(s), medians; ${availableCores()} cores; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
   );
   out.push(
-    `civiguard CLI startup (--version): ${fmt(startup.s, 2)} s; restored: ${tools.map((t) => `${t} ${restored[t][0]}`).join('; ')}`,
+    `civiguard CLI startup (--version): ${fmt(startup.s, 2)} s; restored: ${present.map((t) => `${t} ${restored[t][0]}`).join('; ')}`,
   );
   out.push('');
   out.push(

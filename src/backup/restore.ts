@@ -229,8 +229,10 @@ export async function restoreSnapshot(
         start,
         last.loc.offset + last.loc.length - start,
       );
-      const buf = new Uint8Array(span.length);
-      buf.set(span);
+      // the worker takes the span's memory itself when it owns a whole ArrayBuffer (local reads do);
+      // a view into a shared one (another backend's pooled buffer) is copied first
+      const own = span.byteOffset === 0 && span.buffer.byteLength === span.length;
+      const buf = own ? span : Uint8Array.prototype.slice.call(span);
       const items = list.map((e) => ({
         id: e.id,
         type: e.loc.type,
@@ -240,7 +242,12 @@ export async function restoreSnapshot(
         compressed: e.loc.compressed,
         key: e.loc.key,
       }));
-      const r = await opts.pool.decode({ buf: buf.buffer, items }, keys, repo.keyring.idKey, false);
+      const r = await opts.pool.decode(
+        { buf: buf.buffer as ArrayBuffer, items },
+        keys,
+        repo.keyring.idKey,
+        false,
+      );
       const plain = Buffer.from(r.buf);
       let p = 0;
       list.forEach((e, k) => {
