@@ -121,6 +121,11 @@ export class Pipeline {
     return this.freeIn.pop() ?? new ArrayBuffer(BATCH_BYTES);
   }
 
+  /** True once the write path failed (the run cannot succeed). */
+  get broken(): boolean {
+    return this.error !== null || !this.dests.some((d) => d.error === null);
+  }
+
   /** True when the blob is already stored or queued (no need to hand its data over). */
   has(id: string): boolean {
     return this.seen.has(id) || this.known(id);

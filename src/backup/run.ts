@@ -285,6 +285,8 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
     let readBytes = 0;
     let collected = 0;
     const room = async () => {
+      // an interrupt is noticed between read blocks and files, not only between sources
+      if (opts.signal?.aborted) throw new CiviguardError('E_ABORTED', 'interrupted');
       collect(readBytes - collected);
       collected = readBytes;
       await pipe.room();
@@ -344,6 +346,8 @@ export async function runBackup(opts: RunOptions): Promise<RunResult> {
                 ids = r.ids;
                 size = r.size;
               } catch (err) {
+                // an interrupt or a failed write path ends the run; a file that cannot be read is skipped
+                if (err instanceof CiviguardError || pipe.broken) throw err;
                 bufs.chunker.reset();
                 warn(`cannot read ${e.abs}: ${describeError(err)}`);
                 continue;
