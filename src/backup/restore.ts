@@ -14,7 +14,6 @@ import {
   readdirSync,
   symlinkSync,
   utimesSync,
-  writeSync,
   chmodSync,
   constants,
 } from 'node:fs';
@@ -27,9 +26,9 @@ import type { BlobLoc, MasterIndex, Repository, SnapshotEntry } from './reposito
 import type { Dsn } from './sources/dsn.js';
 import { sameDatabase } from './sources/dsn.js';
 import { restoreDump } from './sources/mariadb.js';
-import { gcEvery } from './gc.js';
 import { TreeReader } from './tree.js';
 import type { TreeNode } from './tree.js';
+import type { Placement } from './worker/codec.js';
 import type { WorkerPool } from './worker/pool.js';
 
 export interface RestoreOptions {
@@ -83,11 +82,6 @@ function nsToSeconds(ns: string): number {
 /** Target directory of a files source: the original absolute path below `target`. */
 export function sourceDir(target: string, label: string): string {
   return join(target, label.replace(/^\/+/, ''));
-}
-
-interface Placement {
-  path: string;
-  offset: number;
 }
 
 export async function restoreSnapshot(
@@ -180,8 +174,8 @@ export async function restoreSnapshot(
       made.add(d);
     };
     for (const d of dirs) ensureDir(d.path);
-    // files are created on their first write (the target is empty unless --force: then truncated first)
-    const created = new Set<string>();
+    // files are created by their first write, in a worker (the target is empty unless --force: then
+    // existing files are truncated here first); empty files are made here
     for (const f of fileNodes) {
       ensureDir(dirname(f.path));
       if (opts.force || f.node.c.length === 0) {
@@ -192,7 +186,6 @@ export async function restoreSnapshot(
             0o600,
           ),
         );
-        created.add(f.path);
       }
       let off = 0;
       for (const id of f.node.c) {
@@ -216,8 +209,6 @@ export async function restoreSnapshot(
     for (const e of perId.values()) if (!keys[e.loc.key]) keys[e.loc.key] = await repo.sessionKey(e.loc.key);
 
     let done = 0;
-    const collect = gcEvery(64 * 1024 * 1024, 'major');
-    const len0 = (ls: number[]) => ls.reduce((a, b) => a + b, 0);
     const packs = [...byPack.entries()];
     const inflight = new Set<Promise<void>>();
     const handle = async (pack: string, list: { id: string; loc: BlobLoc; to: Placement[] }[]) => {
@@ -242,36 +233,14 @@ export async function restoreSnapshot(
         compressed: e.loc.compressed,
         key: e.loc.key,
       }));
-      const r = await opts.pool.decode(
+      // the worker opens each blob and writes it to its files: the plaintext never comes back here
+      done += await opts.pool.decodeWrite(
         { buf: buf.buffer as ArrayBuffer, items },
         keys,
         repo.keyring.idKey,
         false,
+        list.map((e) => e.to),
       );
-      const plain = Buffer.from(r.buf);
-      let p = 0;
-      list.forEach((e, k) => {
-        const len = r.lengths[k]!;
-        const data = plain.subarray(p, p + len);
-        p += len;
-        for (const to of e.to) {
-          const first = !created.has(to.path);
-          if (first) created.add(to.path);
-          const fd = openSync(
-            to.path,
-            constants.O_WRONLY | constants.O_NOFOLLOW | (first ? constants.O_CREAT : 0),
-            0o600,
-          );
-          try {
-            let w = 0;
-            while (w < data.length) w += writeSync(fd, data, w, data.length - w, to.offset + w);
-          } finally {
-            closeSync(fd);
-          }
-          done += len;
-        }
-      });
-      collect(len0(r.lengths));
       opts.onProgress?.({ bytes: done, totalBytes, files: fileNodes.length });
     };
     for (const [pack, list] of packs) {

@@ -4,6 +4,7 @@
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { NONCE_LEN, TAG_LEN } from '../crypto.js';
 import type { ZstdBinding } from '../zstd.js';
 import { zstdBinding } from '../zstd.js';
@@ -409,4 +410,51 @@ export function decodeBatch(
     lengths.push(it.rawLength);
   }
   return { buf: out.buffer, lengths };
+}
+
+/** Where one restored blob goes: a file (created if need be) and the offset in it. */
+export interface Placement {
+  path: string;
+  offset: number;
+}
+
+let writeScratch = Buffer.allocUnsafeSlow(0);
+
+/**
+ * `restore` in the worker: opens each blob of the batch (authenticated before a byte of it is
+ * written) into a reused buffer and writes it at each of its placements, so the plaintext never
+ * travels back to the calling thread. Files are opened without following symlinks; a failed write
+ * names the file. Returns the bytes written.
+ */
+export function decodeWrite(
+  batch: SealedItems,
+  keys: Record<string, Uint8Array>,
+  idKey: Uint8Array,
+  verifyId: boolean,
+  places: Placement[][],
+): number {
+  const src = new Uint8Array(batch.buf);
+  let written = 0;
+  for (const [k, it] of batch.items.entries()) {
+    const key = keys[it.key];
+    if (!key) throw new Error(`no session key ${it.key} for blob ${it.id}`);
+    if (writeScratch.length < it.rawLength) writeScratch = Buffer.allocUnsafeSlow(it.rawLength);
+    const data = writeScratch.subarray(0, it.rawLength);
+    openBlobInto(key, idKey, it.id, it, src.subarray(it.off, it.off + it.len), data, verifyId);
+    for (const to of places[k] ?? []) {
+      let fd = -1;
+      try {
+        fd = openSync(to.path, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+        let w = 0;
+        while (w < data.length) w += writeSync(fd, data, w, data.length - w, to.offset + w);
+      } catch (e) {
+        const err = e as { message?: string; code?: string };
+        throw Object.assign(new Error(`${to.path}: ${err.message ?? String(e)}`), { code: err.code });
+      } finally {
+        if (fd >= 0) closeSync(fd);
+      }
+      written += data.length;
+    }
+  }
+  return written;
 }

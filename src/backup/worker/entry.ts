@@ -2,8 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { gcEvery, keepYoungGenerationSmall } from '../gc.js';
 import { PACK_CAPACITY } from '../pack-builder.js';
-import type { PackedBatch, PlainBatch, SealedItems, VerifyPackInput, ZstdLevel } from './codec.js';
-import { Packer, decodeBatch, toMessage, transferOf, verifyPack } from './codec.js';
+import type { PackedBatch, Placement, PlainBatch, SealedItems, VerifyPackInput, ZstdLevel } from './codec.js';
+import { Packer, decodeBatch, decodeWrite, toMessage, transferOf, verifyPack } from './codec.js';
 import type { WorkerInit } from './pool.js';
 
 export type WorkerRequest =
@@ -24,6 +24,15 @@ export type WorkerRequest =
     }
   | { seq: number; op: 'abort' }
   | { seq: number; op: 'verify'; input: VerifyPackInput }
+  | {
+      seq: number;
+      op: 'decodeWrite';
+      batch: SealedItems;
+      keys: Record<string, Uint8Array>;
+      idKey: Uint8Array;
+      verifyId: boolean;
+      places: Placement[][];
+    }
   | {
       seq: number;
       op: 'decode';
@@ -89,6 +98,12 @@ port.on('message', (req: WorkerRequest) => {
       case 'verify': {
         port.postMessage({ seq: req.seq, ok: true, value: verifyPack(req.input) });
         collect(req.input.buf.byteLength);
+        break;
+      }
+      case 'decodeWrite': {
+        const n = decodeWrite(req.batch, req.keys, req.idKey, req.verifyId, req.places);
+        port.postMessage({ seq: req.seq, ok: true, value: n });
+        collect(n);
         break;
       }
       case 'decode': {

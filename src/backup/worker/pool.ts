@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { CiviguardError } from '../../core/errors.js';
 import type {
   PackedBatch,
+  Placement,
   PlainBatch,
   SealedItems,
   VerifyPackInput,
@@ -179,6 +180,17 @@ export class WorkerPool {
     verifyId = true,
   ): Promise<{ buf: ArrayBuffer; lengths: number[] }> {
     return this.run({ op: 'decode', batch, keys, idKey, verifyId }, [batch.buf]);
+  }
+
+  /** Opens a batch of blobs in a worker and writes each to its placements; resolves with the bytes written. */
+  decodeWrite(
+    batch: SealedItems,
+    keys: Record<string, Uint8Array>,
+    idKey: Uint8Array,
+    verifyId: boolean,
+    places: Placement[][],
+  ): Promise<number> {
+    return this.run({ op: 'decodeWrite', batch, keys, idKey, verifyId, places }, [batch.buf]);
   }
 
   async close(): Promise<void> {
