@@ -1,14 +1,16 @@
 /**
  * The write path of `run`: new blobs are batched, then compressed and sealed straight into ~4 MiB
- * pack files by the worker pool (or by this thread when the workers are busy), and each pack is written to every live destination. Backpressure keeps
- * memory bounded (encode batches in flight, packs being uploaded). A destination whose write fails is
- * marked failed and dropped; the others go on.
+ * pack files by the worker pool (or by this thread when the workers are busy), and each pack is
+ * written to every live destination. With a local destination the packs are written as temp files
+ * into it as they fill (see `home`); otherwise they are built in memory. Backpressure keeps memory
+ * bounded (batches in flight, packs being copied out). A destination whose write fails is marked
+ * failed and dropped; the others go on.
  */
+import { readFile, unlink } from 'node:fs/promises';
 import { CiviguardError, describeError } from '../core/errors.js';
 import { DATA_CHUNKS } from './chunker.js';
 import type { Backend } from './backends/backend.js';
 import { dataName, ioError } from './backends/backend.js';
-import { readFile, unlink } from 'node:fs/promises';
 import type { BlobType, IndexPack } from './format.js';
 import type { FinishedPack } from './pack-builder.js';
 import { PACK_CAPACITY } from './pack-builder.js';
@@ -19,9 +21,10 @@ import type { WorkerPool } from './worker/pool.js';
 /**
  * Memory budget of the write path (the bench's peak-RSS goal is 150 MB): batches to the workers carry
  * up to 1 MiB or 512 blobs; a chunk bigger than that (data chunks reach 4 MiB) travels alone in one
- * of MAX_BIG buffers of the big size, or is sealed on this thread when none is free. At most two batches per worker are queued (beyond that the calling thread
- * seals the next batch itself, into its own pack); each sealing thread fills one pack buffer
- * (pack-builder.ts) and at most MAX_HOLDING + 1 finished packs are being copied out.
+ * of MAX_BIG buffers of the big size, or is sealed on this thread, in place, when none is free. At
+ * most two batches per worker are queued (beyond that this thread seals the next batch itself, into
+ * its own pack). Each sealing thread fills one pack (a temp file, or a memory buffer), and at most
+ * MAX_HOLDING + 1 finished packs are held in memory while they are copied out.
  * Every batch and pack buffer is recycled, never freed: glibc raises its mmap threshold to the size of
  * a freed mmapped block, after which blocks that size come from (and stay in) the malloc heap.
  */
@@ -57,7 +60,7 @@ export interface PipelineStats {
 export class Pipeline {
   readonly stats: PipelineStats = { newBlobs: 0, newRawBytes: 0, newBytes: 0, packs: 0 };
   private readonly seen = new Set<string>();
-  /** Recycled buffers: batch inputs, sealed outputs, packs. */
+  /** Recycled buffers: batch inputs (normal and big), memory packs. */
   private readonly freeIn: ArrayBuffer[] = [];
   private readonly freeBig: ArrayBuffer[] = [];
   private bigMade = 0;
@@ -66,7 +69,7 @@ export class Pipeline {
   private items: { id: string; type: BlobType; off: number; len: number }[] = [];
   private fill = 0;
   private encodingBatches = 0;
-  /** Packs whose buffer some destination still reads. */
+  /** Packs held in memory while some destination still reads them. */
   private holding = 0;
   /** Batches handed on so far, and that count when room() last yielded to the event loop. */
   private dispatched = 0;

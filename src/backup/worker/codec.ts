@@ -1,6 +1,7 @@
 /**
  * The CPU-heavy parts of the format, as pure functions over batches, run in worker threads
- * (worker/pool.ts) and in-thread: compress + seal blobs into packs, open blobs, and verify whole packs.
+ * (worker/pool.ts) and in-thread: compress + seal blobs into packs, open blobs (and, for restore,
+ * write them to their files), and verify whole packs.
  * Batches travel as one ArrayBuffer plus offsets, so a message is one transfer, not thousands.
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomFillSync } from 'node:crypto';
