@@ -46,9 +46,9 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 const done = new Int32Array(init.done);
 
-// V8's flags are process-wide, and a starting worker sets them back: set the calling thread's choice
-// again (see gc.ts), or its young generation grows after all
-keepYoungGenerationSmall();
+// V8's flags are process-wide, and a starting worker sets them back: repeat the calling thread's
+// choice (see gc.ts), or its young generation grows after all
+if (init.smallYoung) keepYoungGenerationSmall();
 
 /** This thread's packers (one per session key) and its spare pack buffers. */
 const packers = new Map<string, Packer>();

@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CiviguardError } from '../../core/errors.js';
+import { youngGenerationKeptSmall } from '../gc.js';
 import type {
   PackedBatch,
   Placement,
@@ -24,6 +25,8 @@ type Req = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 
 export interface WorkerInit {
   done: SharedArrayBuffer;
   index: number;
+  /** The calling thread keeps its young generation small (the CLI does; a library user may not). */
+  smallYoung: boolean;
 }
 
 function spawn(workerData: WorkerInit): Worker {
@@ -67,7 +70,7 @@ export class WorkerPool {
     const sab = new SharedArrayBuffer(4 * this.wanted);
     this.done = new Int32Array(sab);
     for (let i = 0; i < this.wanted; i++) {
-      const w = spawn({ done: sab, index: i });
+      const w = spawn({ done: sab, index: i, smallYoung: youngGenerationKeptSmall() });
       const slot = { w, busy: 0, sent: 0 };
       w.on('message', (m: { seq: number; ok: boolean; value?: unknown; message?: string; code?: string }) => {
         const p = this.pending.get(m.seq);
