@@ -48,6 +48,11 @@ export interface Destination {
   packs: IndexPack[];
 }
 
+/** What a destination's index file records of a pack it got. */
+function indexEntry(pack: FinishedPack): IndexPack {
+  return { id: pack.id, size: pack.size, keys: pack.header.keys, blobs: pack.header.blobs };
+}
+
 export interface PipelineStats {
   newBlobs: number;
   /** Plaintext bytes of new blobs. */
@@ -300,7 +305,7 @@ export class Pipeline {
         };
         try {
           await d.backend.write(name, pack.parts, once);
-          d.packs.push({ id: pack.id, size: pack.size, keys: pack.header.keys, blobs: pack.header.blobs });
+          d.packs.push(indexEntry(pack));
         } catch (e) {
           d.error ??= describeError(e);
         } finally {
@@ -324,7 +329,6 @@ export class Pipeline {
   private writeStaged(pack: FinishedPack, file: string): void {
     this.stats.packs++;
     const name = dataName(pack.id);
-    const entry = () => ({ id: pack.id, size: pack.size, keys: pack.header.keys, blobs: pack.header.blobs });
     const others = this.dests.filter((d) => d.error === null && d !== this.home);
     const job = (async () => {
       if (others.length) {
@@ -335,7 +339,7 @@ export class Pipeline {
             others.map(async (d) => {
               try {
                 await d.backend.write(name, [bytes]);
-                d.packs.push(entry());
+                d.packs.push(indexEntry(pack));
               } catch (e) {
                 d.error ??= describeError(e);
               }
@@ -352,7 +356,7 @@ export class Pipeline {
       if (home.error === null) {
         try {
           await home.backend.adopt!(file, name);
-          home.packs.push(entry());
+          home.packs.push(indexEntry(pack));
         } catch (e) {
           home.error ??= describeError(e);
         }

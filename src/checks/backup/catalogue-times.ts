@@ -1,4 +1,5 @@
 import type { BackupRepoFact } from '../../backup/audit-probe.js';
+import type { Finding } from '../../core/check.js';
 
 /** Newest backup time a repository shows: its newest snapshot, else (restic, plain dirs) its newest file. */
 export function newestBackup(r: BackupRepoFact): string | null {
@@ -38,3 +39,22 @@ export const UNREADABLE = {
   remediation:
     'Make the repository reachable from where the audit runs (path, SSH key and known_hosts, S3 credentials).',
 };
+
+/**
+ * The start of every check on civiguard-only records (drills, escrows): an error per unreadable
+ * repository, and the readable civiguard repositories; with none among readable ones, a skip that
+ * says which command records what the check looks for.
+ */
+export function civiguardRepos(
+  repos: BackupRepoFact[],
+  recordedBy: string,
+): { out: Finding[]; civi: BackupRepoFact[] } {
+  const out: Finding[] = repos.filter((r) => r.status === 'error').map(unreadable);
+  const civi = repos.filter((r) => r.status === 'ok' && r.format === 'civiguard');
+  if (!civi.length && repos.some((r) => r.status === 'ok'))
+    out.push({
+      status: 'skip',
+      message: `no civiguard repository among the backup locations: ${recordedBy}`,
+    });
+  return { out, civi };
+}

@@ -1,7 +1,7 @@
 import { backupProbe } from '../../backup/audit-probe.js';
 import type { Finding } from '../../core/check.js';
 import { defineCheck } from '../../core/check.js';
-import { UNREADABLE, unreadable } from './catalogue-times.js';
+import { UNREADABLE, civiguardRepos } from './catalogue-times.js';
 
 export default defineCheck({
   id: 'backup.key-escrow',
@@ -23,17 +23,8 @@ export default defineCheck({
   probes: { backup: backupProbe },
   mode: 'both',
   run({ backup }): Finding[] {
-    const out: Finding[] = backup.repos.filter((r) => r.status === 'error').map(unreadable);
-    const civi = backup.repos.filter((r) => r.status === 'ok' && r.format === 'civiguard');
-    if (!civi.length) {
-      if (backup.repos.some((r) => r.status === 'ok'))
-        out.push({
-          status: 'skip',
-          message:
-            'no civiguard repository among the backup locations: key escrow is recorded by `civiguard backup escrow`',
-        });
-      return out;
-    }
+    const { out, civi } = civiguardRepos(backup.repos, 'key escrow is recorded by `civiguard backup escrow`');
+    if (!civi.length) return out;
     const escrows = civi
       .flatMap((r) => r.escrows.map((e) => ({ ...e, repo: r.repo, dataRecipients: r.recipients })))
       .sort((a, b) => b.time.localeCompare(a.time));

@@ -1,7 +1,7 @@
 import { backupProbe } from '../../backup/audit-probe.js';
 import type { Finding } from '../../core/check.js';
 import { defineCheck } from '../../core/check.js';
-import { UNREADABLE, formatAge, hoursSince, unreadable } from './catalogue-times.js';
+import { UNREADABLE, civiguardRepos, formatAge, hoursSince } from './catalogue-times.js';
 
 export default defineCheck({
   id: 'backup.restorable',
@@ -25,17 +25,11 @@ export default defineCheck({
   run({ backup }, ctx): Finding[] {
     const maxDays = ctx.target.policy.drillMaxAgeDays;
     const now = Date.now();
-    const out: Finding[] = backup.repos.filter((r) => r.status === 'error').map(unreadable);
-    const civi = backup.repos.filter((r) => r.status === 'ok' && r.format === 'civiguard');
-    if (!civi.length) {
-      if (backup.repos.some((r) => r.status === 'ok'))
-        out.push({
-          status: 'skip',
-          message:
-            'no civiguard repository among the backup locations: restore drills are recorded by `civiguard backup drill`',
-        });
-      return out;
-    }
+    const { out, civi } = civiguardRepos(
+      backup.repos,
+      'restore drills are recorded by `civiguard backup drill`',
+    );
+    if (!civi.length) return out;
     const drills = civi
       .flatMap((r) => r.drills.map((d) => ({ ...d, repo: r.repo })))
       .sort((a, b) => b.time.localeCompare(a.time));
